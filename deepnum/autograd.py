@@ -1,0 +1,209 @@
+"""Reverse-mode automatic differentiation: the grad mode switch and the backward sweep.
+
+The graph is recorded as operations run (define-by-run): every result of an operation on a
+tensor that requires grad keeps its inputs (``_parents``), a ``backward`` closure from
+``deepnum.ops`` and a creation number (``_seq``).  A tensor's inputs always exist before it,
+so they have smaller creation numbers; the sweep therefore visits nodes in decreasing
+creation order with a heap, which is a reverse topological order found without recursion
+(a chain of a million operations is fine).  Each node's gradient is complete when it is
+popped, because all of its consumers were created later and have been popped already.
+Gradients arriving at a node from several consumers are added, never overwritten.
+
+This module knows tensors only by those attributes; it imports no Tensor.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from heapq import heappop, heappush
+
+import numpy as np
+
+from .errors import GradientError
+
+
+class _GradMode:
+    """Whether operations are recorded; switched by ``no_grad``/``enable_grad``."""
+
+    enabled = True
+
+
+grad_mode = _GradMode()
+
+
+class _GradSwitch:
+    """Context manager and decorator that sets grad mode to ``_target`` and restores it."""
+
+    _target = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self(fn) if callable(fn) else self  # also usable as a bare @no_grad
+
+    def __init__(self, fn=None):
+        pass
+
+    def __enter__(self):
+        self._prev = grad_mode.enabled
+        grad_mode.enabled = self._target
+
+    def __exit__(self, *exc):
+        grad_mode.enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = grad_mode.enabled
+            grad_mode.enabled = target
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                grad_mode.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradSwitch):  # noqa: N801 - PyTorch's name
+    """Stop recording operations, as a ``with`` block or a decorator (``@no_grad()``).
+
+    >>> import deepnum as dn
+    >>> w = dn.ones(2, requires_grad=True)
+    >>> with dn.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _target = False
+
+
+class enable_grad(_GradSwitch):  # noqa: N801 - PyTorch's name
+    """Record operations again inside a ``no_grad`` region."""
+
+    _target = True
+
+
+class set_grad_enabled(_GradSwitch):  # noqa: N801 - PyTorch's name
+    """Switch recording on or off: ``set_grad_enabled(False)`` now, or as a ``with`` block."""
+
+    def __init__(self, mode: bool):
+        self._target = bool(mode)
+        self._prev = grad_mode.enabled
+        grad_mode.enabled = self._target
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded."""
+    return grad_mode.enabled
+
+
+class _Freed:
+    """Stands in for a backward closure released by ``backward()``: keeps the op's name (for
+    ``repr``) and refuses a second pass with a clear message."""
+
+    __slots__ = ("__qualname__",)
+
+    def __init__(self, name: str):
+        self.__qualname__ = name
+
+    def __call__(self, g, needs):
+        raise GradientError(
+            f"backward through {self.__qualname__} a second time: its intermediate values "
+            "were released by an earlier backward(). Call backward(retain_graph=True) the "
+            "first time if you need to go through the graph again."
+        )
+
+
+_freed: dict[str, _Freed] = {}
+
+
+def _released(backward) -> _Freed:
+    name = _op_name(backward)
+    marker = _freed.get(name)
+    if marker is None:
+        marker = _freed[name] = _Freed(name)
+    return marker
+
+
+def _op_name(backward) -> str:
+    return getattr(backward, "__qualname__", "op").split(".")[0]
+
+
+def backprop(
+    roots: Iterable,
+    grads: Iterable[np.ndarray],
+    *,
+    retain_graph: bool = False,
+    accumulate: bool = True,
+    sources: dict | None = None,
+    since: int = -1,
+) -> None:
+    """Propagate ``grads`` from ``roots`` back through the recorded graph.
+
+    accumulate: add the gradients into ``.grad`` of leaves that require grad (and of
+        non-leaves marked by ``retain_grad``), as ``Tensor.backward`` does.
+    sources: ``{id(tensor): None}``; filled with the gradient of each listed tensor (a
+        GradientTape's sources; nothing else is written then, when ``accumulate`` is False).
+    since: only nodes created after this creation number are differentiated through;
+        older ones are treated as leaves (a GradientTape sees only what it recorded).
+    retain_graph: keep the closures so the graph can be swept again.
+    """
+    pending: dict[int, np.ndarray] = {}
+    heap: list = []
+    for t, g in zip(roots, grads, strict=True):
+        key = id(t)
+        if key in pending:
+            pending[key] = pending[key] + g
+        else:
+            pending[key] = g
+            heappush(heap, (-t._seq, key, t))
+    given_to_leaves: set[int] = set()
+
+    while heap:
+        _, key, t = heappop(heap)
+        g = pending.pop(key)
+        if sources is not None and key in sources:
+            sources[key] = g
+        backward = t._backward
+        if backward is None or t._seq <= since:
+            if accumulate and t.requires_grad:
+                _accumulate(t, g, given_to_leaves)
+            continue
+        if accumulate and t._retain_grad:
+            _accumulate(t, g, given_to_leaves)
+        parent_grads = backward(g, t._needs)
+        for parent, pg in zip(t._parents, parent_grads, strict=True):
+            if pg is None or parent is None or not parent.requires_grad:
+                continue
+            if pg.shape != parent.data.shape:
+                raise GradientError(
+                    f"internal error in {_op_name(backward)} backward: gradient of shape "
+                    f"{pg.shape} for an input of shape {parent.data.shape}"
+                )
+            pkey = id(parent)
+            if pkey in pending:
+                pending[pkey] = pending[pkey] + pg
+            else:
+                pending[pkey] = pg
+                heappush(heap, (-parent._seq, pkey, parent))
+        if not retain_graph:
+            t._backward = _released(backward)
+            t._parents = ()
+
+
+def _accumulate(t, g: np.ndarray, given: set[int]) -> None:
+    """Add ``g`` into ``t.grad``.  A new ``.grad`` must own its memory: ``g`` may be shared
+    with another leaf (add passes one array to both inputs), be a view of something else, or
+    be read-only (a broadcast), so it is copied in those cases only."""
+    if g.dtype != t.data.dtype:
+        g = g.astype(t.data.dtype)
+    elif id(g) in given or g.base is not None or not g.flags.writeable:
+        g = g.copy()
+    if t.grad is None:
+        t.grad = g
+        given.add(id(g))
+    else:
+        t.grad = t.grad + g

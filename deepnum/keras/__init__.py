@@ -1,0 +1,1 @@
+"""The Keras-style door (being built)."""
