@@ -222,6 +222,18 @@ def test_shuffle_is_seeded_and_still_converges():
     assert not np.array_equal(a.weights, c.weights)
 
 
+def test_shuffle_without_seed_follows_deepnum_manual_seed():
+    import deepnum as dn
+
+    X, y, _ = separable_set(80, 3, margin=0.1, seed=5)
+    p = Perceptron(shuffle=True, max_epochs=1000)  # built before seeding: the seed still applies
+    dn.manual_seed(21)
+    a = p.fit(X, y).weights
+    dn.manual_seed(21)
+    b = Perceptron(shuffle=True, max_epochs=1000).fit(X, y).weights
+    np.testing.assert_array_equal(a, b)
+
+
 def test_decision_function_is_w_dot_x_plus_b():
     X, y, _ = separable_set(30, 2, margin=0.1, seed=6)
     p = Perceptron().fit(X, y)

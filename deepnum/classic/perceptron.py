@@ -79,7 +79,9 @@ class Perceptron:
         self.max_epochs = int(max_epochs)
         self.shuffle = bool(shuffle)
         self.seed = seed
-        self._rng = make_generator(seed, "shuffle") if shuffle else None
+        # an integer seed gets a private generator now; None means the global stream, looked
+        # up at fit time so that a later deepnum.manual_seed still applies
+        self._rng = None if seed is None else make_generator(seed, "shuffle")
         self.weights: np.ndarray | None = None
         self.bias: float | None = None
 
@@ -93,9 +95,12 @@ class Perceptron:
         self.errors_: list[int] = []
         self.converged_ = False
         order = np.arange(X.shape[0])
+        rng = self._rng
+        if self.shuffle and rng is None:
+            rng = make_generator(None, "shuffle")
         for _ in range(self.max_epochs):
-            if self._rng is not None:
-                order = self._rng.permutation(X.shape[0])
+            if self.shuffle:
+                order = rng.permutation(X.shape[0])
             mistakes = 0
             for i in order:
                 predicted = 1 if X[i] @ w + b > 0 else 0
