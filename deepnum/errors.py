@@ -40,6 +40,10 @@ class UnknownNameError(DeepnumError, ValueError):
     """A string name ("rmsprop", "relu"...) that does not resolve; suggests the closest one."""
 
 
+class ArgumentError(DeepnumError, ValueError):
+    """An argument outside its valid range (a negative learning rate, betas not in [0, 1)...)."""
+
+
 class DataError(DeepnumError, ValueError):
     """Bad data: NaN or Inf, empty arrays, labels outside the class range, mismatched lengths."""
 
