@@ -35,7 +35,8 @@ def normalize_axis(axis, ndim: int) -> tuple[int, ...]:
         a = int(a)
         if not -ndim <= a < max(ndim, 1):
             raise IndexError(f"axis {a} is out of range for a tensor of rank {ndim}")
-        out.append(a % ndim if ndim else 0)
+        if ndim:  # a 0-d tensor has no axis to reduce: dim 0 / -1 leave it as it is (PyTorch)
+            out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {tuple(axis)}")
     return tuple(sorted(out))

@@ -75,7 +75,11 @@ def power(a, b):
     def backward(g, needs):
         ga = gb = None
         if needs[0]:
-            ga = unbroadcast(g * b * a ** (b - 1), _shape(a))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = b * a ** (b - 1)
+            if np.any(b == 0):  # as PyTorch: exponent 0 gives gradient 0, even at a = 0
+                d = np.where(b == 0, 0, d)
+            ga = unbroadcast(g * d, _shape(a))
         if needs[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = out * np.log(a)

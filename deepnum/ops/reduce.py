@@ -75,8 +75,8 @@ def extreme_along(a, axis, keepdims, largest):
         np.put_along_axis(grad, idx, expand_reduced(g, a.shape, (axis,)), axis=axis)
         return (grad,)
 
-    if not keepdims:
-        values, idx = values.squeeze(axis), idx.squeeze(axis)
+    if not keepdims:  # new names: the closure above must keep the unsqueezed idx
+        return (values.squeeze(axis), idx.squeeze(axis)), backward
     return (values, idx), backward
 
 
