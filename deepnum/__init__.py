@@ -36,6 +36,7 @@ from .creation import (
 )
 from .errors import DeepnumError
 from .gradcheck import gradcheck
+from .io import load, save
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from .tape import GradientTape
 from ._tensor import Tensor, get_default_dtype, matmul, permute, set_default_dtype
