@@ -11,12 +11,13 @@ operation (``apply``), and Python's operators; the named functions (``exp``, ``s
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
 
 from . import autograd
-from .autograd import backprop, grad_mode
+from .autograd import Node, backprop, grad_mode
 from .errors import DTypeError, GradientError, OutOfRangeError, ShapeError
 from .ops import elementwise as ew
 from .ops import linalg
@@ -79,6 +80,19 @@ class _Size(int):
         return self._shape if dim is None else self._shape[dim]
 
 
+def _float_mode(a: np.ndarray) -> str:
+    """PyTorch prints floats with 4 decimals ("1.5000"), except when every finite value is a
+    whole number below 1e8 within a ratio of 1000 ("1., 2.")."""
+    if a.dtype.kind != "f":
+        return "maxprec"
+    finite = np.abs(a[np.isfinite(a)])
+    nonzero = finite[finite != 0]
+    if (finite != np.round(finite)).any() or (nonzero.size and (
+            nonzero.max() >= 1e8 or nonzero.max() > 1000 * nonzero.min())):
+        return "fixed"
+    return "maxprec"
+
+
 class Tensor:
     """An n-dimensional array with automatic differentiation.
 
@@ -90,19 +104,15 @@ class Tensor:
     [[2.0, 4.0], [6.0, 8.0]]
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_backward", "_parents", "_needs", "_seq",
-                 "_retain_grad", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_seq", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: ndarray * Tensor works
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
         self.data = as_array(data, dtype, copy=True)
         self.grad = None
         self.requires_grad = False
-        self._backward = None
-        self._parents = ()
-        self._needs = ()
+        self._node = None
         self._seq = next(_counter)
-        self._retain_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -130,12 +140,12 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._backward is None
+        return self._node is None
 
     @property
     def grad_fn(self):
         """The backward closure of the operation that made this tensor (None for leaves)."""
-        return self._backward
+        return None if self._node is None else self._node.backward
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - NumPy's name
@@ -197,12 +207,13 @@ class Tensor:
         return bool(self.data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
-        extras = []
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
+                               floatmode=_float_mode(self.data))
+        extras = [f"size={self.shape}"] if self.data.size == 0 and self.ndim != 1 else []
         if self.data.dtype not in (_default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.data.dtype}")
-        if self._backward is not None:
-            extras.append(f"grad_fn=<{autograd._op_name(self._backward)}>")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{autograd._op_name(self._node.backward)}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
@@ -217,7 +228,7 @@ class Tensor:
             raise DTypeError(
                 f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
             )
-        if not requires_grad and self._backward is not None:
+        if not requires_grad and self._node is not None:
             raise GradientError(
                 "requires_grad_(False) on a tensor computed from others; use .detach() instead"
             )
@@ -228,7 +239,8 @@ class Tensor:
         """Also store ``.grad`` for this non-leaf tensor during ``backward``."""
         if not self.requires_grad:
             raise GradientError("retain_grad on a tensor that does not require grad")
-        self._retain_grad = True
+        if self._node is not None:
+            self._node.retained = weakref.ref(self)
         return self
 
     def detach(self) -> Tensor:
@@ -237,7 +249,9 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (the gradient passes through)."""
-        return apply(ew.cast, self, self.data.dtype) if self.requires_grad else _wrap(self.data.copy())
+        if self.requires_grad:
+            return apply(ew.cast, self, self.data.dtype)
+        return _wrap(self.data.copy())
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -286,10 +300,7 @@ class Tensor:
                 continue
             if isinstance(a, str):
                 raise ValueError(f"to: deepnum runs on the CPU only, got device {a!r}")
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            else:
-                dtype = a
+            dtype = a.dtype if isinstance(a, Tensor) else a
         if kwargs:
             raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
         return self if dtype is None else self.astype(dtype)
@@ -423,7 +434,7 @@ class Tensor:
     def _inplace(self, ufunc, other, name: str) -> Tensor:
         other_grad = getattr(other, "requires_grad", False)
         if grad_mode.enabled and (self.requires_grad or other_grad):
-            if self.requires_grad and self._backward is None:
+            if self.requires_grad and self._node is None:
                 raise GradientError(
                     f"{name}: in-place operation on a leaf tensor that requires grad; wrap it in "
                     "`with deepnum.no_grad():` (as an optimizer does) or use x = x op y"
@@ -434,6 +445,8 @@ class Tensor:
             ufunc(self.data, value, out=self.data, casting="same_kind")
         except ValueError as e:
             raise ShapeError(f"{name}: {e} (tensor of shape {self.shape})") from None
+        except TypeError as e:  # e.g. a float result into an integer tensor
+            raise DTypeError(f"{name}: {e} (tensor of dtype {self.dtype})") from None
         return self
 
     def __iadd__(self, other):
@@ -483,25 +496,26 @@ def _wrap(data) -> Tensor:
     t.data = data if type(data) is np.ndarray else np.asarray(data)
     t.grad = None
     t.requires_grad = False
-    t._backward = None
-    t._parents = ()
-    t._needs = ()
+    t._node = None
     t._seq = next(_counter)
-    t._retain_grad = False
     return t
 
 
-def _node(data, backward, parents: tuple, needs: tuple) -> Tensor:
-    """A tensor in the graph: computed by ``backward``'s op from ``parents``."""
+def _ref(t: Tensor):
+    """What a node keeps of an input that requires grad: its node, or the leaf itself."""
+    node = t._node
+    return t if node is None else node
+
+
+def _result(data, backward, parents: tuple, needs: tuple) -> Tensor:
+    """A tensor in the graph, made by ``backward``'s op from ``parents`` (see ``Node``)."""
     t = _new(Tensor)
     t.data = data if type(data) is np.ndarray else np.asarray(data)
     t.grad = None
     t.requires_grad = True
-    t._backward = backward
-    t._parents = parents
-    t._needs = needs
-    t._seq = next(_counter)
-    t._retain_grad = False
+    seq = next(_counter)
+    t._node = Node(backward, parents, needs, seq, t.data.shape)
+    t._seq = seq
     return t
 
 
@@ -512,7 +526,7 @@ def apply(prim, t: Tensor, *args) -> Tensor:
     """Run the one-input primitive ``prim`` on ``t`` (extra ``args`` are constants)."""
     out, backward = prim(t.data, *args)
     if t.requires_grad and grad_mode.enabled:
-        return _node(out, backward, (t,), _NEEDS_ONE)
+        return _result(out, backward, (_ref(t),), _NEEDS_ONE)
     return _wrap(out)
 
 
@@ -521,7 +535,8 @@ def apply_many(prim, tensors: tuple, *args) -> Tensor:
     out, backward = prim([t.data for t in tensors], *args)
     needs = tuple(t.requires_grad for t in tensors)
     if grad_mode.enabled and any(needs):
-        return _node(out, backward, tuple(tensors), needs)
+        parents = tuple(_ref(t) if n else None for t, n in zip(tensors, needs, strict=True))
+        return _result(out, backward, parents, needs)
     return _wrap(out)
 
 
@@ -530,7 +545,8 @@ def apply_n(prim, tensors: tuple, *args) -> Tensor:
     out, backward = prim(*[None if t is None else t.data for t in tensors], *args)
     needs = tuple(t is not None and t.requires_grad for t in tensors)
     if grad_mode.enabled and any(needs):
-        return _node(out, backward, tuple(tensors), needs)
+        parents = tuple(_ref(t) if n else None for t, n in zip(tensors, needs, strict=True))
+        return _result(out, backward, parents, needs)
     return _wrap(out)
 
 
@@ -555,8 +571,29 @@ def _promote(a: np.ndarray, b: np.ndarray):
     return a, b
 
 
+def _sub_scalar(a, c):
+    return ew.add_scalar(a, -c)
+
+
+# Primitives for a float tensor with a Python scalar, on the right (x op c) and on the left
+# (c op x); each is called as fast(tensor_data, c).
+_SCALAR_RIGHT = {ew.add: ew.add_scalar, ew.sub: _sub_scalar, ew.mul: ew.mul_scalar,
+                 ew.div: ew.div_scalar}
+_SCALAR_LEFT = {ew.add: ew.add_scalar, ew.sub: ew.rsub_scalar, ew.mul: ew.mul_scalar,
+                ew.div: ew.rdiv_scalar}
+_PY_SCALARS = (float, int)
+
+
 def binary(prim, x, y, name: str) -> Tensor:
     """Run the two-input primitive ``prim`` on tensors or constants ``x`` and ``y``."""
+    if type(y) in _PY_SCALARS and isinstance(x, Tensor) and x.data.dtype.kind == "f":
+        fast = _SCALAR_RIGHT.get(prim)
+        if fast is not None:
+            return apply(fast, x, y)
+    elif type(x) in _PY_SCALARS and isinstance(y, Tensor) and y.data.dtype.kind == "f":
+        fast = _SCALAR_LEFT.get(prim)
+        if fast is not None:
+            return apply(fast, y, x)
     xt = isinstance(x, Tensor)
     yt = isinstance(y, Tensor)
     if xt:
@@ -568,7 +605,9 @@ def binary(prim, x, y, name: str) -> Tensor:
     if type(xd) is np.ndarray and type(yd) is np.ndarray and xd.dtype is not yd.dtype:
         xd, yd = _promote(xd, yd)
     if prim is ew.div and _is_integral(xd) and _is_integral(yd):
-        xd = np.asarray(xd, _default_float)  # true division of integers gives floats
+        # true division of integers gives the default float; both sides are cast, since
+        # NumPy would promote float32 with int64 to float64
+        xd, yd = np.asarray(xd, _default_float), np.asarray(yd, _default_float)
     try:
         out, backward = prim(xd, yd)
     except ValueError:
@@ -579,7 +618,8 @@ def binary(prim, x, y, name: str) -> Tensor:
         nx = xt and x.requires_grad
         ny = yt and y.requires_grad
         if nx or ny:
-            return _node(out, backward, (x if xt else None, y if yt else None), (nx, ny))
+            parents = (_ref(x) if nx else None, _ref(y) if ny else None)
+            return _result(out, backward, parents, (nx, ny))
     return _wrap(out)
 
 

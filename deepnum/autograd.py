@@ -1,15 +1,19 @@
 """Reverse-mode automatic differentiation: the grad mode switch and the backward sweep.
 
-The graph is recorded as operations run (define-by-run): every result of an operation on a
-tensor that requires grad keeps its inputs (``_parents``), a ``backward`` closure from
-``deepnum.ops`` and a creation number (``_seq``).  A tensor's inputs always exist before it,
-so they have smaller creation numbers; the sweep therefore visits nodes in decreasing
-creation order with a heap, which is a reverse topological order found without recursion
-(a chain of a million operations is fine).  Each node's gradient is complete when it is
-popped, because all of its consumers were created later and have been popped already.
-Gradients arriving at a node from several consumers are added, never overwritten.
+The graph is recorded as operations run (define-by-run).  Each operation on tensors that
+require grad makes a ``Node``: the ``backward`` closure from ``deepnum.ops``, the nodes of
+its inputs (or, for an input that is a leaf, the leaf tensor itself) and a creation number.
+The graph holds nodes, not tensors, so an intermediate tensor's data is freed as soon as
+nothing else needs it (the closures keep only what their gradient formula needs).
 
-This module knows tensors only by those attributes; it imports no Tensor.
+Inputs always exist before the operation that uses them, so they have smaller creation
+numbers: visiting the graph in decreasing creation order, with a heap, is a reverse
+topological order found without recursion (a chain of a million operations is fine).  A
+node's gradient is complete when it is popped, because all of its consumers were created
+later and have been popped already.  Gradients arriving from several consumers are added,
+never overwritten.
+
+This module knows tensors only by their attributes; it imports no Tensor.
 """
 
 from __future__ import annotations
@@ -132,6 +136,27 @@ def _op_name(backward) -> str:
     return getattr(backward, "__qualname__", "op").split(".")[0]
 
 
+class Node:
+    """One recorded operation: its backward closure and where its inputs came from.
+
+    parents: per input, its Node, or the leaf tensor itself, or None for an input that needs
+        no gradient (a constant, or a tensor outside the graph).
+    needs: per input, whether its gradient is wanted (passed to ``backward``).
+    shape: the output's shape (gradients arriving here must have it).
+    retained: a weak reference to the output tensor when ``retain_grad()`` asked for its grad.
+    """
+
+    __slots__ = ("backward", "parents", "needs", "seq", "shape", "retained")
+
+    def __init__(self, backward, parents: tuple, needs: tuple, seq: int, shape: tuple):
+        self.backward = backward
+        self.parents = parents
+        self.needs = needs
+        self.seq = seq
+        self.shape = shape
+        self.retained = None
+
+
 def backprop(
     roots: Iterable,
     grads: Iterable[np.ndarray],
@@ -141,63 +166,74 @@ def backprop(
     sources: dict | None = None,
     since: int = -1,
 ) -> None:
-    """Propagate ``grads`` from ``roots`` back through the recorded graph.
+    """Propagate ``grads`` from the tensors ``roots`` back through the recorded graph.
 
     accumulate: add the gradients into ``.grad`` of leaves that require grad (and of
         non-leaves marked by ``retain_grad``), as ``Tensor.backward`` does.
-    sources: ``{id(tensor): None}``; filled with the gradient of each listed tensor (a
-        GradientTape's sources; nothing else is written then, when ``accumulate`` is False).
+    sources: ``{id(node or leaf tensor): None}``; filled with the gradient arriving at each
+        (a GradientTape's sources).
     since: only nodes created after this creation number are differentiated through;
-        older ones are treated as leaves (a GradientTape sees only what it recorded).
+        older ones are boundaries (a GradientTape sees only what it recorded).
     retain_graph: keep the closures so the graph can be swept again.
     """
     pending: dict[int, np.ndarray] = {}
     heap: list = []
     for t, g in zip(roots, grads, strict=True):
-        key = id(t)
+        item = t if t._node is None else t._node
+        key = id(item)
         if key in pending:
             pending[key] = pending[key] + g
         else:
             pending[key] = g
-            heappush(heap, (-t._seq, key, t))
+            heappush(heap, (-_seq_of(item), key, item))
     given_to_leaves: set[int] = set()
 
     while heap:
-        _, key, t = heappop(heap)
+        _, key, item = heappop(heap)
         g = pending.pop(key)
         if sources is not None and key in sources:
             sources[key] = g
-        backward = t._backward
-        if backward is None or t._seq <= since:
-            if accumulate and t.requires_grad:
-                _accumulate(t, g, given_to_leaves)
+        if type(item) is not Node:  # a leaf tensor
+            if accumulate and item.requires_grad:
+                _accumulate(item, g, given_to_leaves)
             continue
-        if accumulate and t._retain_grad:
-            _accumulate(t, g, given_to_leaves)
-        parent_grads = backward(g, t._needs)
-        for parent, pg in zip(t._parents, parent_grads, strict=True):
-            if pg is None or parent is None or not parent.requires_grad:
+        if item.seq <= since:
+            continue
+        if accumulate and item.retained is not None:
+            owner = item.retained()
+            if owner is not None:
+                _accumulate(owner, g, given_to_leaves)
+        backward = item.backward
+        parent_grads = backward(g, item.needs)
+        for parent, pg in zip(item.parents, parent_grads, strict=True):
+            if pg is None or parent is None:
                 continue
-            if pg.shape != parent.data.shape:
+            if pg.shape != parent.shape:
                 raise GradientError(
                     f"internal error in {_op_name(backward)} backward: gradient of shape "
-                    f"{pg.shape} for an input of shape {parent.data.shape}"
+                    f"{pg.shape} for an input of shape {parent.shape}"
                 )
             pkey = id(parent)
             if pkey in pending:
                 pending[pkey] = pending[pkey] + pg
             else:
                 pending[pkey] = pg
-                heappush(heap, (-parent._seq, pkey, parent))
+                heappush(heap, (-_seq_of(parent), pkey, parent))
         if not retain_graph:
-            t._backward = _released(backward)
-            t._parents = ()
+            item.backward = _released(backward)
+            item.parents = ()
+
+
+def _seq_of(item) -> int:
+    return item.seq if type(item) is Node else item._seq
 
 
 def _accumulate(t, g: np.ndarray, given: set[int]) -> None:
     """Add ``g`` into ``t.grad``.  A new ``.grad`` must own its memory: ``g`` may be shared
     with another leaf (add passes one array to both inputs), be a view of something else, or
     be read-only (a broadcast), so it is copied in those cases only."""
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
     if g.dtype != t.data.dtype:
         g = g.astype(t.data.dtype)
     elif id(g) in given or g.base is not None or not g.flags.writeable:

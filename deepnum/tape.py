@@ -24,9 +24,9 @@ import warnings
 import numpy as np
 
 from . import _tensor as tensor_mod
+from ._tensor import Tensor, _wrap, as_array
 from .autograd import backprop, no_grad
 from .errors import DTypeError, GradientError, ShapeError
-from ._tensor import Tensor, _wrap, as_array
 
 
 class GradientTape:
@@ -77,7 +77,9 @@ class GradientTape:
             if not isinstance(t, Tensor):
                 raise TypeError(f"watch: expected a Tensor, got {type(t).__name__}")
             if t.dtype.kind != "f":
-                raise DTypeError(f"watch: only floating-point tensors can be watched, got {t.dtype}")
+                raise DTypeError(
+                    f"watch: only floating-point tensors can be watched, got {t.dtype}"
+                )
             if not t.requires_grad:
                 t.requires_grad = self in tensor_mod._active_tapes
                 self._watched.append(t)
@@ -102,7 +104,9 @@ class GradientTape:
                 f"{unconnected_gradients!r}"
             )
         if self._since is None:
-            raise GradientError("gradient: the tape has not recorded anything (use it in a with block)")
+            raise GradientError(
+                "gradient: the tape has not recorded anything (use it in a with block)"
+            )
         if self._used and not self._persistent:
             raise GradientError(
                 "gradient: a non-persistent GradientTape can compute gradients only once; "
@@ -113,24 +117,26 @@ class GradientTape:
         if output_gradients is None:
             seeds = [np.ones(t.shape, t.dtype) for t in targets]
         else:
-            seeds = [as_array(g, t.dtype, copy=True) for g, t in zip(_flatten(output_gradients), targets, strict=True)]
+            given = _flatten(output_gradients)
+            seeds = [as_array(g, t.dtype, copy=True) for g, t in zip(given, targets, strict=True)]
             for g, t in zip(seeds, targets, strict=True):
                 if g.shape != t.shape:
-                    raise ShapeError(f"gradient: output gradient of shape {g.shape} for a target of shape {t.shape}")
+                    raise ShapeError(
+                        f"gradient: output gradient of shape {g.shape} for a target of shape "
+                        f"{t.shape}"
+                    )
         flat_sources = _flatten(sources)
         for s in flat_sources:
             if not isinstance(s, Tensor):
                 raise TypeError(f"gradient: sources must be tensors, got {type(s).__name__}")
-        found: dict[int, np.ndarray | None] = {id(s): None for s in flat_sources}
+        keys = [id(s) if s._node is None else id(s._node) for s in flat_sources]
+        found: dict[int, np.ndarray | None] = dict.fromkeys(keys)
         roots = [(t, g) for t, g in zip(targets, seeds, strict=True) if t.requires_grad]
         if roots:
-            self._switch_watched(True)
-            try:
-                backprop([t for t, _ in roots], [g for _, g in roots], retain_graph=True,
-                         accumulate=False, sources=found, since=self._since)
-            finally:
-                self._switch_watched(self in tensor_mod._active_tapes)
-        grads = [self._result(s, found[id(s)], unconnected_gradients) for s in flat_sources]
+            backprop([t for t, _ in roots], [g for _, g in roots], retain_graph=True,
+                     accumulate=False, sources=found, since=self._since)
+        grads = [self._result(s, found[k], unconnected_gradients)
+                 for s, k in zip(flat_sources, keys, strict=True)]
         return _unflatten(sources, iter(grads))
 
     def _result(self, source: Tensor, g, unconnected: str):

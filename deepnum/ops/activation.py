@@ -19,14 +19,36 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+_zeros_cache: dict[tuple, np.ndarray] = {}
+
+
+def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A read-only array of zeros, cached by shape and dtype (small ones only).
+
+    ``np.maximum(a, zeros)`` runs NumPy's vectorised loop; ``np.maximum(a, 0)`` takes the
+    scalar-broadcast loop, 3-4 times slower on float32, and relu is on every network's hot path.
+    """
+    key = (shape, dtype)
+    z = _zeros_cache.get(key)
+    if z is None:
+        size = int(np.prod(shape))
+        if size > 1 << 22 or len(_zeros_cache) >= 64:
+            return np.zeros(shape[-1:], dtype)  # broadcast along rows: still a vector loop
+        z = np.zeros(shape, dtype)
+        z.flags.writeable = False
+        _zeros_cache[key] = z
+    return z
+
+
 def relu(a):
-    """``max(a, 0)``;  d/da = 1 where a > 0, else 0."""
-    positive = a > 0
-    out = a * positive
-    out += 0.0  # turn the -0.0 of negative inputs into +0.0, as PyTorch prints them
+    """``max(a, 0)``;  d/da = 1 where a > 0, else 0.
+
+    As PyTorch: -inf gives 0, NaN stays NaN, integers stay integers.
+    """
+    out = np.maximum(a, _zeros(a.shape, a.dtype)) if a.ndim else np.maximum(a, 0)
 
     def backward(g, needs):
-        return (g * positive,)
+        return (g * (out > 0),)
 
     return out, backward
 

@@ -20,11 +20,12 @@ def _shape(x) -> tuple[int, ...]:
 
 def add(a, b):
     """``a + b``;  d/da = 1, d/db = 1."""
+    sa, sb = _shape(a), _shape(b)  # keep the shapes, not the arrays, alive for backward
 
     def backward(g, needs):
         return (
-            unbroadcast(g, _shape(a)) if needs[0] else None,
-            unbroadcast(g, _shape(b)) if needs[1] else None,
+            unbroadcast(g, sa) if needs[0] else None,
+            unbroadcast(g, sb) if needs[1] else None,
         )
 
     return a + b, backward
@@ -32,11 +33,12 @@ def add(a, b):
 
 def sub(a, b):
     """``a - b``;  d/da = 1, d/db = -1."""
+    sa, sb = _shape(a), _shape(b)
 
     def backward(g, needs):
         return (
-            unbroadcast(g, _shape(a)) if needs[0] else None,
-            unbroadcast(-g, _shape(b)) if needs[1] else None,
+            unbroadcast(g, sa) if needs[0] else None,
+            unbroadcast(-g, sb) if needs[1] else None,
         )
 
     return a - b, backward
@@ -86,6 +88,57 @@ def power(a, b):
             d = np.where((a == 0) & (b >= 0), 0, d)
             gb = unbroadcast(g * d, _shape(b))
         return ga, gb
+
+    return out, backward
+
+
+# ----- a tensor with a Python scalar ------------------------------------------------------
+# ``x * 0.5`` through ``mul`` would keep ``x`` alive for a gradient the scalar never needs;
+# these keep only the scalar (or the output), which halves the memory of long chains.
+
+
+def add_scalar(a, c):
+    """``a + c`` (also ``a - c`` as ``a + (-c)``, which IEEE arithmetic makes identical)."""
+
+    def backward(g, needs):
+        return (g,)
+
+    return a + c, backward
+
+
+def rsub_scalar(a, c):
+    """``c - a``;  d/da = -1."""
+
+    def backward(g, needs):
+        return (-g,)
+
+    return c - a, backward
+
+
+def mul_scalar(a, c):
+    """``a * c``;  d/da = c."""
+
+    def backward(g, needs):
+        return (g * c,)
+
+    return a * c, backward
+
+
+def div_scalar(a, c):
+    """``a / c``;  d/da = 1/c."""
+
+    def backward(g, needs):
+        return (g / c,)
+
+    return a / c, backward
+
+
+def rdiv_scalar(a, c):
+    """``c / a``;  d/da = -c/a² = -out/a."""
+    out = c / a
+
+    def backward(g, needs):
+        return (-g * out / a,)
 
     return out, backward
 
