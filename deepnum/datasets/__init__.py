@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import DataError, unknown_name
+from ..errors import ArgumentError, unknown_name
 from . import digits, fashion_mnist, idx, mnist
 from ._idxset import Split
 from .idx import read_idx, write_idx
@@ -43,7 +43,7 @@ def load(name: str, path: str | os.PathLike[str] | None = None) -> tuple[Split, 
         raise unknown_name("data set", name, _MODULES)
     if module is digits:
         if path is not None:
-            raise DataError(f"load('digits'): the digits ship inside deepnum and take no "
+            raise ArgumentError(f"load('digits'): the digits ship inside deepnum and take no "
                             f"path; got path={path!r}")
         return digits.load_data()
     return module.load_data(path)

@@ -51,7 +51,7 @@ class Progress:
         self.stream = sys.stderr if stream is None else stream
         isatty = getattr(self.stream, "isatty", None)
         self.tty = bool(isatty and isatty())
-        self.done, self._shown = 0, 0.0
+        self.done, self._shown = 0, float("-inf")
 
     def update(self, n: int) -> None:
         self.done += n
@@ -68,7 +68,7 @@ class Progress:
 
     def abandon(self) -> None:
         """Clear the terminal line of a download that failed (the error says why)."""
-        if self.tty and self._shown:
+        if self.tty and self.done:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
 
