@@ -9,11 +9,16 @@ import json
 import math
 import pickle
 import re
+import shutil
+import tempfile
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import deepnum as dn
 from deepnum.errors import FormatError, NotFoundError
@@ -241,3 +246,26 @@ def test_loading_never_unpickles_or_evaluates(tmp_path, monkeypatch):
     got = dn.load(tmp_path / "x.dnm")
     monkeypatch.undo()
     assert_same(obj, got)
+
+
+ARRAYS = st.builds(
+    lambda dtype, shape, seed: np.random.default_rng(seed).integers(0, 100, shape).astype(dtype),
+    st.sampled_from(["float16", "float32", "float64", "int8", "int32", "int64", "uint8", "bool"]),
+    st.lists(st.integers(0, 3), max_size=3).map(tuple), st.integers(0, 2**32 - 1))
+LEAVES = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+          | ARRAYS | ARRAYS.map(dn.tensor) | ARRAYS.map(lambda a: a[()] if a.ndim == 0 else a))
+OBJECTS = st.recursive(
+    LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(max_size=6) | st.integers(-5, 5), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(OBJECTS)
+def test_random_objects_round_trip(obj):
+    directory = Path(tempfile.mkdtemp())
+    dn.save(obj, directory / "obj.dnm")
+    assert_same(obj, dn.load(directory / "obj.dnm"))
+    shutil.rmtree(directory)
