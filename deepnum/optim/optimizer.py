@@ -17,6 +17,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import enable_grad
 from ..errors import ArgumentError, DTypeError, ShapeError
+from .rules import Scratch
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -64,7 +65,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        self._scratch: dict[tuple, np.ndarray] = {}
+        self._scratch = Scratch()
         groups = list(params)
         if not groups:
             raise ArgumentError(f"{type(self).__name__}: got an empty parameter list")
@@ -141,12 +142,7 @@ class Optimizer:
 
     def _tmp(self, p: Tensor, slot: int = 0) -> np.ndarray:
         """A scratch array of ``p``'s shape and dtype, kept between steps."""
-        data = p.data
-        key = (data.shape, data.dtype.char, slot)
-        tmp = self._scratch.get(key)
-        if tmp is None:
-            tmp = self._scratch[key] = np.empty_like(data)
-        return tmp
+        return self._scratch.like(p.data, slot)
 
     def _grad(self, p: Tensor, weight_decay: float = 0.0, maximize: bool = False) -> np.ndarray:
         """``p``'s gradient, negated when maximizing, plus ``weight_decay·p`` (L2)."""

@@ -26,6 +26,24 @@ import math
 import numpy as np
 
 
+class Scratch:
+    """Scratch arrays by shape and dtype, kept between steps so that a step allocates nothing.
+
+    ``like(a, slot)`` returns the same array for every call with ``a``'s shape and dtype
+    and the same ``slot``; parameters of one shape share it (they are updated one by one).
+    """
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple, np.ndarray] = {}
+
+    def like(self, a: np.ndarray, slot: int = 0) -> np.ndarray:
+        key = (a.shape, a.dtype.char, slot)
+        tmp = self._arrays.get(key)
+        if tmp is None:
+            tmp = self._arrays[key] = np.empty_like(a)
+        return tmp
+
+
 def axpy(y: np.ndarray, a: float, x: np.ndarray, tmp: np.ndarray) -> None:
     """``y ← y + a·x`` in place (``tmp`` may be ``x`` itself; ``x`` is then overwritten)."""
     if a == 1.0:
