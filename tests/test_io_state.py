@@ -95,6 +95,38 @@ def test_checkpoint_round_trip(tmp_path):
     assert {"model.fc1\\.weight", "optimizer.state.#0.exp_avg", "optimizer.state.#1.step"} <= names
 
 
+def _train(model, opt, steps):
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = (dn.nn.functional.dropout(model(dn.randn(8, 4)), 0.5, training=True) ** 2).mean()
+        loss.backward()
+        opt.step()
+
+
+def _model_and_optimizer():
+    model = dn.nn.Sequential(dn.nn.Linear(4, 5), dn.nn.Tanh(), dn.nn.Linear(5, 2))
+    return model, dn.optim.Adam(model.parameters(), lr=0.01)
+
+
+def test_resume_from_checkpoint_is_bit_identical(tmp_path):
+    """Save mid-training, keep going; then load into fresh objects and redo: same weights."""
+    dn.manual_seed(7)
+    model, opt = _model_and_optimizer()
+    _train(model, opt, 3)
+    dn.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+             "rng": dn.get_rng_state()}, tmp_path / "ckpt.dnm")
+    _train(model, opt, 3)
+    dn.manual_seed(99)  # a different process state: everything must come from the file
+    ckpt = dn.load(tmp_path / "ckpt.dnm")
+    fresh, fresh_opt = _model_and_optimizer()
+    fresh.load_state_dict(ckpt["model"])
+    fresh_opt.load_state_dict(ckpt["optimizer"])
+    dn.set_rng_state(ckpt["rng"])
+    _train(fresh, fresh_opt, 3)
+    for (name, a), b in zip(model.state_dict().items(), fresh.state_dict().values(), strict=True):
+        assert np.asarray(a.data).tobytes() == np.asarray(b.data).tobytes(), name
+
+
 def test_torch_optimizer_state_dict_structure(tmp_path):
     """A real torch.optim.Adam state_dict, tensors turned into arrays, keeps its shape."""
     w = torch.nn.Parameter(torch.randn(3, 2))
