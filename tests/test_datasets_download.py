@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import shutil
 import socket
 import threading
 
@@ -173,6 +174,32 @@ def test_unreachable_mirrors_mean_offline_not_found(upstream, monkeypatch):
     text = str(info.value)
     assert "no mirror could be reached" in text and f"{url}{NAMES[0]}: unreachable" in text
     assert "$DEEPNUM_DATA: not set" in text
+
+
+def test_broken_servers_and_bad_urls_are_mirror_failures(server, upstream, monkeypatch):
+    """A server that does not speak HTTP, or a mirror that is not a URL, fails that mirror
+    only; the next one is used."""
+    blobs, arrays, cache = upstream
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage() -> None:
+        for _ in NAMES:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"SPEAKS-NO-HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    garbage = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    monkeypatch.setattr(mnist, "MIRRORS", ["no-scheme/", garbage, server.serve("good", blobs)])
+    with listener:
+        assert_loaded(mnist.load_data(), arrays)
+        thread.join()
+    shutil.rmtree(cache)
+    monkeypatch.setattr(mnist, "MIRRORS", ["no-scheme/"])
+    with pytest.raises(DownloadError, match=f"no-scheme/{NAMES[0]}: invalid URL"):
+        mnist.load_data()
 
 
 def test_real_pins_are_what_mirrors_must_match(server, tmp_path, monkeypatch):

@@ -111,13 +111,17 @@ def _fetch(url: str, pinned: Pinned, path: Path, progress: Progress) -> None:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, headers={"User-Agent": "deepnum"})
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": "deepnum"})
         response = urllib.request.urlopen(request, timeout=_TIMEOUT)
     except urllib.error.HTTPError as e:
         raise _Failed(f"HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError) as e:
         raise Unreachable(f"unreachable ({getattr(e, 'reason', e)})") from None
+    except http.client.HTTPException as e:
+        raise _Failed(f"not a valid HTTP answer ({type(e).__name__}: {e})") from None
+    except ValueError as e:
+        raise _Failed(f"invalid URL ({e})") from None
     with response:
         kind = response.headers.get("Content-Type", "")
         if "html" in kind.lower():
