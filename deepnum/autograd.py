@@ -93,10 +93,20 @@ class enable_grad(_GradSwitch):  # noqa: N801 - PyTorch's name
 class set_grad_enabled(_GradSwitch):  # noqa: N801 - PyTorch's name
     """Switch recording on or off: ``set_grad_enabled(False)`` now, or as a ``with`` block."""
 
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
     def __init__(self, mode: bool):
         self._target = bool(mode)
         self._prev = grad_mode.enabled
         grad_mode.enabled = self._target
+
+    def __enter__(self):
+        pass  # __init__ switched already; __exit__ restores the mode from before it
+
+    def __call__(self, fn: Callable) -> Callable:
+        grad_mode.enabled = self._prev  # as a decorator: switch only while fn runs
+        return super().__call__(fn)
 
 
 def is_grad_enabled() -> bool:

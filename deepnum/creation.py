@@ -139,7 +139,9 @@ def randn(*size, dtype=None, requires_grad: bool = False, generator=None) -> Ten
 
 def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
     """Integers uniform on [low, high) (``randint(high, size)`` starts at 0), int64."""
-    if high is None:
+    if isinstance(high, tuple | list):  # randint(high, size), as PyTorch
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     if isinstance(size, int):
         size = (size,)
