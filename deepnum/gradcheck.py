@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._tensor import Tensor
 from .autograd import backprop, no_grad
 from .errors import GradcheckError
-from ._tensor import Tensor
 
 
 def gradcheck(
@@ -46,14 +46,21 @@ def gradcheck(
 
     def objective() -> float:
         with no_grad():
-            return float(sum((o.data.astype(np.float64) * w).sum() for o, w in zip(_outputs(fn(*xs)), weights, strict=True)))
+            outs = _outputs(fn(*xs))
+            return float(sum((o.data.astype(np.float64) * w).sum()
+                             for o, w in zip(outs, weights, strict=True)))
 
-    roots = [(o, w.astype(o.dtype)) for o, w in zip(outputs, weights, strict=True) if o.requires_grad]
+    roots = [(o, w.astype(o.dtype))
+             for o, w in zip(outputs, weights, strict=True) if o.requires_grad]
+    # Collect the gradients of the inputs only: nothing's .grad is written (fn may use
+    # tensors of its own that require grad, such as a model's parameters).
+    found: dict[int, np.ndarray | None] = {id(xs[i]): None for i in checked}
     if roots:
-        backprop([o for o, _ in roots], [w for _, w in roots])
+        backprop([o for o, _ in roots], [w for _, w in roots], accumulate=False, sources=found)
     for i in checked:
         x = xs[i]
-        analytic = np.zeros(x.shape) if x.grad is None else x.grad
+        g = found[id(x)]
+        analytic = np.zeros(x.shape) if g is None else g
         flat = x.data.reshape(-1)  # a view: perturbing it perturbs the input
         for j in range(flat.size):
             orig = flat[j]
@@ -67,7 +74,8 @@ def gradcheck(
             if not abs(a - numerical) <= atol + rtol * abs(numerical):
                 index = np.unravel_index(j, x.shape) if x.ndim else ()
                 raise GradcheckError(
-                    f"gradcheck: input {i} (shape {x.shape}), index {tuple(int(k) for k in index)}: "
+                    f"gradcheck: input {i} (shape {x.shape}), "
+                    f"index {tuple(int(k) for k in index)}: "
                     f"analytic gradient {a:.8g} but numerical {numerical:.8g} "
                     f"(atol={atol}, rtol={rtol})"
                 )
