@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as _np
 
 from . import nn, optim, random
+from ._tensor import Tensor, get_default_dtype, matmul, permute, set_default_dtype
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -39,7 +40,6 @@ from .gradcheck import gradcheck
 from .io import load, save
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from .tape import GradientTape
-from ._tensor import Tensor, get_default_dtype, matmul, permute, set_default_dtype
 from .tensor_math import (
     abs,
     add,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
-from .autograd import Node, backprop, grad_mode
+from .autograd import Function, backprop, grad_mode
 from .errors import DTypeError, GradientError, OutOfRangeError, ShapeError
 from .ops import elementwise as ew
 from .ops import linalg
@@ -144,8 +144,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        """The backward closure of the operation that made this tensor (None for leaves)."""
-        return None if self._node is None else self._node.backward
+        """The ``Function`` of the operation that made this tensor (None for leaves)."""
+        return self._node
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - NumPy's name
@@ -213,7 +213,7 @@ class Tensor:
         if self.data.dtype not in (_default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.data.dtype}")
         if self._node is not None:
-            extras.append(f"grad_fn=<{autograd._op_name(self._node.backward)}>")
+            extras.append(f"grad_fn=<{self._node.name}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
@@ -250,7 +250,7 @@ class Tensor:
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (the gradient passes through)."""
         if self.requires_grad:
-            return apply(ew.cast, self, self.data.dtype)
+            return apply(ew.Cast, self, self.data.dtype)
         return _wrap(self.data.copy())
 
     def zero_grad(self) -> None:
@@ -311,7 +311,7 @@ class Tensor:
             return self
         if self.requires_grad and dtype.kind != "f":
             return _wrap(self.data.astype(dtype))
-        return apply(ew.cast, self, dtype)
+        return apply(ew.Cast, self, dtype)
 
     def cpu(self) -> Tensor:
         return self
@@ -336,34 +336,34 @@ class Tensor:
 
     # ----- operators --------------------------------------------------------------------
     def __add__(self, other):
-        return binary(ew.add, self, other, "add")
+        return binary(ew.Add, self, other, "add")
 
     def __radd__(self, other):
-        return binary(ew.add, other, self, "add")
+        return binary(ew.Add, other, self, "add")
 
     def __sub__(self, other):
-        return binary(ew.sub, self, other, "sub")
+        return binary(ew.Sub, self, other, "sub")
 
     def __rsub__(self, other):
-        return binary(ew.sub, other, self, "sub")
+        return binary(ew.Sub, other, self, "sub")
 
     def __mul__(self, other):
-        return binary(ew.mul, self, other, "mul")
+        return binary(ew.Mul, self, other, "mul")
 
     def __rmul__(self, other):
-        return binary(ew.mul, other, self, "mul")
+        return binary(ew.Mul, other, self, "mul")
 
     def __truediv__(self, other):
-        return binary(ew.div, self, other, "div")
+        return binary(ew.Div, self, other, "div")
 
     def __rtruediv__(self, other):
-        return binary(ew.div, other, self, "div")
+        return binary(ew.Div, other, self, "div")
 
     def __pow__(self, other):
-        return binary(ew.power, self, other, "pow")
+        return binary(ew.Pow, self, other, "pow")
 
     def __rpow__(self, other):
-        return binary(ew.power, other, self, "pow")
+        return binary(ew.Pow, other, self, "pow")
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -372,13 +372,13 @@ class Tensor:
         return matmul(other, self)
 
     def __neg__(self):
-        return apply(ew.neg, self)
+        return apply(ew.Neg, self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return apply(ew.abs, self)
+        return apply(ew.Abs, self)
 
     def __lt__(self, other):
         return _compare(np.less, self, other)
@@ -410,7 +410,7 @@ class Tensor:
     def __getitem__(self, index):
         index = _index_array(index)
         try:
-            return apply(shape_ops.getitem, self, index)
+            return apply(shape_ops.GetItem, self, index)
         except IndexError as e:
             raise OutOfRangeError(f"getitem: {e} (tensor of shape {self.shape})") from None
 
@@ -429,8 +429,9 @@ class Tensor:
             raise ShapeError(f"setitem: {e} (tensor of shape {self.shape})") from None
 
     # In place: on tensors outside the graph (or under no_grad) the data is changed; a
-    # non-leaf inside the graph gets an out-of-place result rebound to the name, so the
-    # graph stays correct; a leaf that requires grad is refused, as in PyTorch.
+    # non-leaf inside the graph becomes the result of a new operation on its old value (the
+    # graph holds Functions, so earlier consumers keep the old one and their gradients stay
+    # correct); a leaf that requires grad is refused, as in PyTorch.
     def _inplace(self, ufunc, other, name: str) -> Tensor:
         other_grad = getattr(other, "requires_grad", False)
         if grad_mode.enabled and (self.requires_grad or other_grad):
@@ -439,7 +440,10 @@ class Tensor:
                     f"{name}: in-place operation on a leaf tensor that requires grad; wrap it in "
                     "`with deepnum.no_grad():` (as an optimizer does) or use x = x op y"
                 )
-            return binary(_INPLACE_PRIMS[ufunc], self, other, name)
+            result = binary(_INPLACE_PRIMS[ufunc], self, other, name)
+            self.data, self._node, self._seq = result.data, result._node, result._seq
+            self.requires_grad = True
+            return self
         value = other.data if isinstance(other, Tensor) else other
         try:
             ufunc(self.data, value, out=self.data, casting="same_kind")
@@ -486,7 +490,7 @@ class Tensor:
         return self.copy_(0)
 
 
-_INPLACE_PRIMS = {np.add: ew.add, np.subtract: ew.sub, np.multiply: ew.mul, np.true_divide: ew.div}
+_INPLACE_PRIMS = {np.add: ew.Add, np.subtract: ew.Sub, np.multiply: ew.Mul, np.true_divide: ew.Div}
 
 
 # ----- wrapping primitives ------------------------------------------------------------------
@@ -502,52 +506,87 @@ def _wrap(data) -> Tensor:
 
 
 def _ref(t: Tensor):
-    """What a node keeps of an input that requires grad: its node, or the leaf itself."""
+    """What the graph keeps of an input that requires grad: its Function, or the leaf."""
     node = t._node
     return t if node is None else node
 
 
-def _result(data, backward, parents: tuple, needs: tuple) -> Tensor:
-    """A tensor in the graph, made by ``backward``'s op from ``parents`` (see ``Node``)."""
+def _result(data, fn: Function, parents: tuple) -> Tensor:
+    """A tensor in the graph, made by the Function ``fn`` from ``parents``."""
     t = _new(Tensor)
     t.data = data if type(data) is np.ndarray else np.asarray(data)
     t.grad = None
     t.requires_grad = True
     seq = next(_counter)
-    t._node = Node(backward, parents, needs, seq, t.data.shape)
+    fn.parents = parents
+    fn.shape = t.data.shape
+    fn._seq = seq
+    fn.retained = None
+    t._node = fn
     t._seq = seq
     return t
 
 
-_NEEDS_ONE = (True,)
+class _Closure(Function):
+    """Adapter for a primitive written as a function returning ``(out, backward)``."""
+
+    __slots__ = ("prim", "closure")
+
+    def forward(self, *args):
+        out, self.closure = self.prim(*args)
+        return out
+
+    def backward(self, g, needs):
+        return self.closure(g, needs)
+
+    @property
+    def name(self) -> str:
+        return self.prim.__name__
 
 
-def apply(prim, t: Tensor, *args) -> Tensor:
-    """Run the one-input primitive ``prim`` on ``t`` (extra ``args`` are constants)."""
-    out, backward = prim(t.data, *args)
+def _new_fn(cls) -> Function:
+    if type(cls) is type:
+        return _new(cls)
+    fn = _new(_Closure)
+    fn.prim = cls
+    return fn
+
+
+_NEEDS = {1: (True,), 0: (False,)}
+_NEEDS_2 = {(a, b): (a, b) for a in (False, True) for b in (False, True)}
+
+
+def apply(cls: type[Function], t: Tensor, *args) -> Tensor:
+    """Run the one-input primitive ``cls`` on ``t`` (extra ``args`` are constants)."""
+    fn = _new_fn(cls)
     if t.requires_grad and grad_mode.enabled:
-        return _result(out, backward, (_ref(t),), _NEEDS_ONE)
-    return _wrap(out)
+        fn.needs = _NEEDS[1]
+        return _result(fn.forward(t.data, *args), fn, (_ref(t),))
+    fn.needs = _NEEDS[0]
+    return _wrap(fn.forward(t.data, *args))
 
 
-def apply_many(prim, tensors: tuple, *args) -> Tensor:
-    """Run a primitive whose first argument is a sequence of arrays (cat, stack)."""
-    out, backward = prim([t.data for t in tensors], *args)
-    needs = tuple(t.requires_grad for t in tensors)
-    if grad_mode.enabled and any(needs):
-        parents = tuple(_ref(t) if n else None for t, n in zip(tensors, needs, strict=True))
-        return _result(out, backward, parents, needs)
-    return _wrap(out)
-
-
-def apply_n(prim, tensors: tuple, *args) -> Tensor:
-    """Run a primitive of several tensor inputs (any may be None, e.g. a missing bias)."""
-    out, backward = prim(*[None if t is None else t.data for t in tensors], *args)
+def _apply_tensors(cls: type[Function], tensors: tuple, arrays, args) -> Tensor:
     needs = tuple(t is not None and t.requires_grad for t in tensors)
-    if grad_mode.enabled and any(needs):
-        parents = tuple(_ref(t) if n else None for t, n in zip(tensors, needs, strict=True))
-        return _result(out, backward, parents, needs)
-    return _wrap(out)
+    track = grad_mode.enabled and any(needs)
+    fn = _new_fn(cls)
+    fn.needs = needs if track else (False,) * len(needs)
+    out = fn.forward(arrays, *args) if isinstance(arrays, list) else fn.forward(*arrays, *args)
+    if not track:
+        return _wrap(out)
+    parents = tuple(_ref(t) if n else None for t, n in zip(tensors, needs, strict=True))
+    return _result(out, fn, parents)
+
+
+def apply_many(cls: type[Function], tensors: tuple, *args) -> Tensor:
+    """Run a primitive whose first argument is a list of arrays (cat, stack)."""
+    return _apply_tensors(cls, tensors, [t.data for t in tensors], args)
+
+
+def apply_n(cls: type[Function], tensors: tuple, *args) -> Tensor:
+    """Run a primitive of several tensor inputs (any may be None, e.g. a missing bias)."""
+    arrays = tuple(None if t is None else t.data for t in tensors)
+    return _apply_tensors(cls, tensors, arrays, args)
 
 
 def _constant(x, like: np.ndarray):
@@ -571,27 +610,32 @@ def _promote(a: np.ndarray, b: np.ndarray):
     return a, b
 
 
-def _sub_scalar(a, c):
-    return ew.add_scalar(a, -c)
+class _SubScalar(ew.AddScalar):
+    """``a - c`` computed as ``a + (-c)``."""
+
+    __slots__ = ()
+
+    def forward(self, a, c):
+        return a + (-c)
 
 
 # Primitives for a float tensor with a Python scalar, on the right (x op c) and on the left
-# (c op x); each is called as fast(tensor_data, c).
-_SCALAR_RIGHT = {ew.add: ew.add_scalar, ew.sub: _sub_scalar, ew.mul: ew.mul_scalar,
-                 ew.div: ew.div_scalar}
-_SCALAR_LEFT = {ew.add: ew.add_scalar, ew.sub: ew.rsub_scalar, ew.mul: ew.mul_scalar,
-                ew.div: ew.rdiv_scalar}
+# (c op x); each is called as forward(tensor_data, c).
+_SCALAR_RIGHT = {ew.Add: ew.AddScalar, ew.Sub: _SubScalar, ew.Mul: ew.MulScalar,
+                 ew.Div: ew.DivScalar}
+_SCALAR_LEFT = {ew.Add: ew.AddScalar, ew.Sub: ew.RSubScalar, ew.Mul: ew.MulScalar,
+                ew.Div: ew.RDivScalar}
 _PY_SCALARS = (float, int)
 
 
-def binary(prim, x, y, name: str) -> Tensor:
-    """Run the two-input primitive ``prim`` on tensors or constants ``x`` and ``y``."""
+def binary(cls: type[Function], x, y, name: str) -> Tensor:
+    """Run the two-input primitive ``cls`` on tensors or constants ``x`` and ``y``."""
     if type(y) in _PY_SCALARS and isinstance(x, Tensor) and x.data.dtype.kind == "f":
-        fast = _SCALAR_RIGHT.get(prim)
+        fast = _SCALAR_RIGHT.get(cls)
         if fast is not None:
             return apply(fast, x, y)
     elif type(x) in _PY_SCALARS and isinstance(y, Tensor) and y.data.dtype.kind == "f":
-        fast = _SCALAR_LEFT.get(prim)
+        fast = _SCALAR_LEFT.get(cls)
         if fast is not None:
             return apply(fast, y, x)
     xt = isinstance(x, Tensor)
@@ -604,22 +648,23 @@ def binary(prim, x, y, name: str) -> Tensor:
         xd = _constant(x, yd)
     if type(xd) is np.ndarray and type(yd) is np.ndarray and xd.dtype is not yd.dtype:
         xd, yd = _promote(xd, yd)
-    if prim is ew.div and _is_integral(xd) and _is_integral(yd):
+    if cls is ew.Div and _is_integral(xd) and _is_integral(yd):
         # true division of integers gives the default float; both sides are cast, since
         # NumPy would promote float32 with int64 to float64
         xd, yd = np.asarray(xd, _default_float), np.asarray(yd, _default_float)
+    track = grad_mode.enabled
+    nx = track and xt and x.requires_grad
+    ny = track and yt and y.requires_grad
+    fn = _new_fn(cls)
+    fn.needs = _NEEDS_2[nx, ny]
     try:
-        out, backward = prim(xd, yd)
+        out = fn.forward(xd, yd)
     except ValueError:
         raise ShapeError(
             f"{name}: shapes {np.shape(xd)} and {np.shape(yd)} cannot be broadcast together"
         ) from None
-    if grad_mode.enabled:
-        nx = xt and x.requires_grad
-        ny = yt and y.requires_grad
-        if nx or ny:
-            parents = (_ref(x) if nx else None, _ref(y) if ny else None)
-            return _result(out, backward, parents, (nx, ny))
+    if nx or ny:
+        return _result(out, fn, (_ref(x) if nx else None, _ref(y) if ny else None))
     return _wrap(out)
 
 
@@ -668,7 +713,7 @@ def matmul(a, b) -> Tensor:
     kb = sb[0] if len(sb) == 1 else sb[-2]
     if ka != kb:
         raise ShapeError(f"matmul: {sa} @ {sb}: inner dimensions {ka} and {kb} differ")
-    return binary(linalg.matmul, a, b, "matmul")
+    return binary(linalg.MatMul, a, b, "matmul")
 
 
 def permute(t: Tensor, axes) -> Tensor:
@@ -676,7 +721,7 @@ def permute(t: Tensor, axes) -> Tensor:
     axes = tuple(int(a) % max(t.ndim, 1) for a in axes)
     if sorted(axes) != list(range(t.ndim)):
         raise ShapeError(f"permute: {axes} is not a permutation of the {t.ndim} axes of {t.shape}")
-    return apply(shape_ops.permute, t, axes)
+    return apply(shape_ops.Permute, t, axes)
 
 
 # ----- the GradientTape's hook into NumPy conversions ----------------------------------------

@@ -1,10 +1,11 @@
 """Reverse-mode automatic differentiation: the grad mode switch and the backward sweep.
 
 The graph is recorded as operations run (define-by-run).  Each operation on tensors that
-require grad makes a ``Node``: the ``backward`` closure from ``deepnum.ops``, the nodes of
-its inputs (or, for an input that is a leaf, the leaf tensor itself) and a creation number.
-The graph holds nodes, not tensors, so an intermediate tensor's data is freed as soon as
-nothing else needs it (the closures keep only what their gradient formula needs).
+require grad is one ``Function`` object (a primitive of ``deepnum.ops``): it keeps what its
+gradient formula needs, the graph entries of its inputs (their Functions, or the leaf tensors
+themselves) and a creation number.  The graph holds Functions, not tensors, so an
+intermediate tensor's data is freed as soon as no gradient formula needs it, and an
+operation costs few Python objects (which keeps the garbage collector's work small).
 
 Inputs always exist before the operation that uses them, so they have smaller creation
 numbers: visiting the graph in decreasing creation order, with a heap, is a reverse
@@ -114,57 +115,71 @@ def is_grad_enabled() -> bool:
     return grad_mode.enabled
 
 
-class _Freed:
-    """Stands in for a backward closure released by ``backward()``: keeps the op's name (for
-    ``repr``) and refuses a second pass with a clear message."""
+class Function:
+    """A differentiable primitive: ``forward`` on NumPy arrays, ``backward`` beside it.
 
-    __slots__ = ("__qualname__",)
+    ``forward(*arrays, *constants)`` computes the output and keeps (in the subclass's own
+    ``__slots__``) what ``backward`` will need; ``self.needs`` (one bool per array input) is
+    set before it runs, so inputs whose gradient nobody wants need not be kept.
+    ``backward(g, needs)`` maps the output's gradient ``g`` to one gradient per array input
+    (None where ``needs`` is False).  It must not write into ``g`` or into kept arrays, and
+    must not return a kept forward array: the engine relies on both.
 
-    def __init__(self, name: str):
-        self.__qualname__ = name
+    The engine fills the rest: ``parents`` (per input its Function, the leaf tensor itself,
+    or None), ``shape`` (the output's), ``_seq`` (creation number) and ``retained`` (a weak
+    reference to the output when ``retain_grad()`` asked for its ``.grad``).
 
-    def __call__(self, g, needs):
-        raise GradientError(
-            f"backward through {self.__qualname__} a second time: its intermediate values "
-            "were released by an earlier backward(). Call backward(retain_graph=True) the "
-            "first time if you need to go through the graph again."
-        )
-
-
-_freed: dict[str, _Freed] = {}
-
-
-def _released(backward) -> _Freed:
-    name = _op_name(backward)
-    marker = _freed.get(name)
-    if marker is None:
-        marker = _freed[name] = _Freed(name)
-    return marker
-
-
-def _op_name(backward) -> str:
-    return getattr(backward, "__qualname__", "op").split(".")[0]
-
-
-class Node:
-    """One recorded operation: its backward closure and where its inputs came from.
-
-    parents: per input, its Node, or the leaf tensor itself, or None for an input that needs
-        no gradient (a constant, or a tensor outside the graph).
-    needs: per input, whether its gradient is wanted (passed to ``backward``).
-    shape: the output's shape (gradients arriving here must have it).
-    retained: a weak reference to the output tensor when ``retain_grad()`` asked for its grad.
+    >>> class Cube(Function):
+    ...     __slots__ = ("x",)
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return x ** 3
+    ...     def backward(self, g, needs):
+    ...         return (g * 3 * self.x ** 2,)
     """
 
-    __slots__ = ("backward", "parents", "needs", "seq", "shape", "retained")
+    __slots__ = ("parents", "needs", "shape", "_seq", "retained")
+    _kept: tuple[str, ...] = ()
 
-    def __init__(self, backward, parents: tuple, needs: tuple, seq: int, shape: tuple):
-        self.backward = backward
-        self.parents = parents
-        self.needs = needs
-        self.seq = seq
-        self.shape = shape
-        self.retained = None
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        kept: list[str] = []
+        for klass in cls.__mro__:
+            if klass is Function:
+                break
+            slots = klass.__dict__.get("__slots__", ())
+            kept.extend((slots,) if isinstance(slots, str) else slots)
+        cls._kept = tuple(kept)
+
+    def forward(self, *args):
+        raise NotImplementedError
+
+    def backward(self, g, needs):
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+    def release(self) -> None:
+        """Drop what forward kept (after a backward without ``retain_graph``)."""
+        for slot in self._kept:
+            setattr(self, slot, None)
+        self.parents = None
+
+
+def _released_error(fn: Function) -> GradientError:
+    return GradientError(
+        f"backward through {fn.name} a second time: its intermediate values were released by "
+        "an earlier backward(). Call backward(retain_graph=True) the first time if you need "
+        "to go through the graph again."
+    )
+
+
+_LEAF = object()
 
 
 def backprop(
@@ -180,11 +195,11 @@ def backprop(
 
     accumulate: add the gradients into ``.grad`` of leaves that require grad (and of
         non-leaves marked by ``retain_grad``), as ``Tensor.backward`` does.
-    sources: ``{id(node or leaf tensor): None}``; filled with the gradient arriving at each
-        (a GradientTape's sources).
-    since: only nodes created after this creation number are differentiated through;
+    sources: ``{id(function or leaf tensor): None}``; filled with the gradient arriving at
+        each (a GradientTape's sources).
+    since: only operations created after this creation number are differentiated through;
         older ones are boundaries (a GradientTape sees only what it recorded).
-    retain_graph: keep the closures so the graph can be swept again.
+    retain_graph: keep what the Functions hold so the graph can be swept again.
     """
     pending: dict[int, np.ndarray] = {}
     heap: list = []
@@ -195,47 +210,52 @@ def backprop(
             pending[key] = pending[key] + g
         else:
             pending[key] = g
-            heappush(heap, (-_seq_of(item), key, item))
+            heappush(heap, (-item._seq, key, item))
     given_to_leaves: set[int] = set()
+    owned: set[int] = set()  # keys whose pending gradient is a fresh array of our own
 
     while heap:
         _, key, item = heappop(heap)
         g = pending.pop(key)
+        owned.discard(key)
         if sources is not None and key in sources:
             sources[key] = g
-        if type(item) is not Node:  # a leaf tensor
+        parents = getattr(item, "parents", _LEAF)
+        if parents is _LEAF:  # a leaf tensor
             if accumulate and item.requires_grad:
                 _accumulate(item, g, given_to_leaves)
             continue
-        if item.seq <= since:
+        if item._seq <= since:
             continue
+        if parents is None:
+            raise _released_error(item)
         if accumulate and item.retained is not None:
             owner = item.retained()
             if owner is not None:
                 _accumulate(owner, g, given_to_leaves)
-        backward = item.backward
-        parent_grads = backward(g, item.needs)
-        for parent, pg in zip(item.parents, parent_grads, strict=True):
+        parent_grads = item.backward(g, item.needs)
+        for parent, pg in zip(parents, parent_grads, strict=True):
             if pg is None or parent is None:
                 continue
             if pg.shape != parent.shape:
                 raise GradientError(
-                    f"internal error in {_op_name(backward)} backward: gradient of shape "
-                    f"{pg.shape} for an input of shape {parent.shape}"
+                    f"internal error in {item.name} backward: gradient of shape {pg.shape} "
+                    f"for an input of shape {parent.shape}"
                 )
             pkey = id(parent)
-            if pkey in pending:
-                pending[pkey] = pending[pkey] + pg
-            else:
+            if pkey not in pending:
                 pending[pkey] = pg
-                heappush(heap, (-_seq_of(parent), pkey, parent))
+                heappush(heap, (-parent._seq, pkey, parent))
+            elif pkey in owned:
+                acc = pending[pkey]
+                np.add(acc, pg, out=acc, casting="unsafe")
+            else:  # the first gradient may be shared: add out of place once, then in place
+                acc = pending[pkey] + pg
+                pending[pkey] = acc
+                if type(acc) is np.ndarray:  # (0-d results are NumPy scalars: immutable)
+                    owned.add(pkey)
         if not retain_graph:
-            item.backward = _released(backward)
-            item.parents = ()
-
-
-def _seq_of(item) -> int:
-    return item.seq if type(item) is Node else item._seq
+            item.release()
 
 
 def _accumulate(t, g: np.ndarray, given: set[int]) -> None:

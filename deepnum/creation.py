@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from . import random as dn_random
-from .errors import DTypeError
 from ._tensor import Tensor, _wrap, as_array, get_default_dtype
+from .errors import DTypeError
 
 
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:

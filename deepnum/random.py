@@ -53,7 +53,8 @@ def generator(name: str) -> np.random.Generator:
     gen = _streams.get(name)
     if gen is None:
         key = zlib.crc32(name.encode())
-        gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(initial_seed(), spawn_key=(key,))))
+        seq = np.random.SeedSequence(initial_seed(), spawn_key=(key,))
+        gen = np.random.Generator(np.random.PCG64(seq))
         _streams[name] = gen
     return gen
 

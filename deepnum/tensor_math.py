@@ -11,12 +11,13 @@ from collections import namedtuple
 
 import numpy as np
 
+from ._tensor import Tensor, _wrap, apply, apply_n, as_array, binary, matmul
 from .errors import ShapeError
 from .ops import activation as act
 from .ops import elementwise as ew
 from .ops import reduce as red
 from .ops._util import normalize_axis
-from ._tensor import Tensor, _wrap, apply, as_array, binary, matmul
+from .ops.shape import Reshape
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "The result of ``max``/``min`` along a dim: values and their indices."
@@ -28,79 +29,84 @@ def _tensor(x) -> Tensor:
 
 # ----- element-wise -------------------------------------------------------------------------
 def add(a, b) -> Tensor:
-    return binary(ew.add, a, b, "add")
+    return binary(ew.Add, a, b, "add")
 
 
 def sub(a, b) -> Tensor:
-    return binary(ew.sub, a, b, "sub")
+    return binary(ew.Sub, a, b, "sub")
 
 
 def mul(a, b) -> Tensor:
-    return binary(ew.mul, a, b, "mul")
+    return binary(ew.Mul, a, b, "mul")
 
 
 def div(a, b) -> Tensor:
-    return binary(ew.div, a, b, "div")
+    return binary(ew.Div, a, b, "div")
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
-    return binary(ew.power, a, b, "pow")
+    return binary(ew.Pow, a, b, "pow")
 
 
 def exp(x) -> Tensor:
     """``e^x``."""
-    return apply(ew.exp, _tensor(x))
+    return apply(ew.Exp, _tensor(x))
 
 
 def log(x) -> Tensor:
     """Natural logarithm."""
-    return apply(ew.log, _tensor(x))
+    return apply(ew.Log, _tensor(x))
 
 
 def log1p(x) -> Tensor:
     """``log(1 + x)``, accurate near 0."""
-    return apply(ew.log1p, _tensor(x))
+    return apply(ew.Log1p, _tensor(x))
 
 
 def sqrt(x) -> Tensor:
-    return apply(ew.sqrt, _tensor(x))
+    return apply(ew.Sqrt, _tensor(x))
 
 
 def square(x) -> Tensor:
-    return apply(ew.square, _tensor(x))
+    return apply(ew.Square, _tensor(x))
 
 
 def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
-    return apply(ew.abs, _tensor(x))
+    return apply(ew.Abs, _tensor(x))
 
 
 def sin(x) -> Tensor:
-    return apply(ew.sin, _tensor(x))
+    return apply(ew.Sin, _tensor(x))
 
 
 def cos(x) -> Tensor:
-    return apply(ew.cos, _tensor(x))
+    return apply(ew.Cos, _tensor(x))
 
 
 def maximum(a, b) -> Tensor:
     """Element-wise maximum (ties share the gradient)."""
-    return binary(ew.maximum, a, b, "maximum")
+    return binary(ew.Maximum, a, b, "maximum")
 
 
 def minimum(a, b) -> Tensor:
     """Element-wise minimum (ties share the gradient)."""
-    return binary(ew.minimum, a, b, "minimum")
+    return binary(ew.Minimum, a, b, "minimum")
 
 
 def where(condition, a, b) -> Tensor:
-    """``a`` where ``condition`` is true, else ``b`` (all three broadcast)."""
+    """``a`` where ``condition`` is true, else ``b`` (all three broadcast; a Python number on
+    either side takes the other side's dtype, as PyTorch)."""
     cond = as_array(condition).astype(bool, copy=False)
+    if not isinstance(a, Tensor) and isinstance(b, Tensor) and np.ndim(a) == 0:
+        a = np.asarray(a, b.dtype if b.dtype.kind == "f" else None)
+    if not isinstance(b, Tensor) and isinstance(a, Tensor) and np.ndim(b) == 0:
+        b = np.asarray(b, a.dtype if a.dtype.kind == "f" else None)
     a, b = _tensor(a), _tensor(b)
-
-    def prim(ad, bd):
-        return ew.where(cond, ad, bd)
-
-    prim.__qualname__ = "where"
+    if a.dtype != b.dtype:  # as PyTorch: a float side wins over an integer side
+        fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
+        dtype = a.dtype if fa and not fb else b.dtype if fb and not fa else np.result_type(
+            a.data, b.data)
+        a, b = a.astype(dtype), b.astype(dtype)
     try:
         np.broadcast_shapes(cond.shape, a.shape, b.shape)
     except ValueError:
@@ -108,12 +114,12 @@ def where(condition, a, b) -> Tensor:
             f"where: condition {cond.shape}, a {a.shape} and b {b.shape} cannot be broadcast "
             "together"
         ) from None
-    return binary(prim, a, b, "where")
+    return apply_n(ew.Where, (a, b), cond)
 
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """Clamp to ``[min, max]``; the gradient is 1 inside (boundaries included), 0 outside."""
-    return apply(ew.clip, _tensor(x), min, max)
+    return apply(ew.Clip, _tensor(x), min, max)
 
 
 clamp = clip
@@ -127,43 +133,43 @@ def sign(x) -> Tensor:
 # ----- activations --------------------------------------------------------------------------
 def relu(x) -> Tensor:
     """``max(x, 0)``."""
-    return apply(act.relu, _tensor(x))
+    return apply(act.ReLU, _tensor(x))
 
 
 def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
     """``x`` for x > 0, ``negative_slope·x`` otherwise."""
-    return apply(act.leaky_relu, _tensor(x), negative_slope)
+    return apply(act.LeakyReLU, _tensor(x), negative_slope)
 
 
 def elu(x, alpha: float = 1.0) -> Tensor:
     """``x`` for x > 0, ``alpha·(e^x - 1)`` otherwise."""
-    return apply(act.elu, _tensor(x), alpha)
+    return apply(act.ELU, _tensor(x), alpha)
 
 
 def selu(x) -> Tensor:
     """``λ·elu(x, α)`` with λ ≈ 1.0507, α ≈ 1.6733 (self-normalising)."""
-    return apply(act.elu, _tensor(x), act.SELU_ALPHA, act.SELU_SCALE)
+    return apply(act.ELU, _tensor(x), act.SELU_ALPHA, act.SELU_SCALE)
 
 
 def gelu(x, approximate: str = "none") -> Tensor:
     """``x·Φ(x)`` (``approximate="tanh"`` for the tanh formula)."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return apply(act.gelu, _tensor(x), approximate)
+    return apply(act.GELU, _tensor(x), approximate)
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + e^(beta·x))/beta``."""
-    return apply(act.softplus, _tensor(x), beta, threshold)
+    return apply(act.Softplus, _tensor(x), beta, threshold)
 
 
 def sigmoid(x) -> Tensor:
     """``1/(1 + e^-x)``."""
-    return apply(act.sigmoid, _tensor(x))
+    return apply(act.Sigmoid, _tensor(x))
 
 
 def tanh(x) -> Tensor:
-    return apply(act.tanh, _tensor(x))
+    return apply(act.Tanh, _tensor(x))
 
 
 def _one_axis(t: Tensor, dim, axis, default=-1) -> int:
@@ -174,13 +180,13 @@ def _one_axis(t: Tensor, dim, axis, default=-1) -> int:
 def softmax(x, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """``e^x / Σ e^x`` along ``dim`` (default: the last); sums to 1 along it."""
     t = _tensor(x)
-    return apply(act.softmax, t, _one_axis(t, dim, axis))
+    return apply(act.Softmax, t, _one_axis(t, dim, axis))
 
 
 def log_softmax(x, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim`` (default: the last), computed stably."""
     t = _tensor(x)
-    return apply(act.log_softmax, t, _one_axis(t, dim, axis))
+    return apply(act.LogSoftmax, t, _one_axis(t, dim, axis))
 
 
 # ----- reductions ---------------------------------------------------------------------------
@@ -198,7 +204,7 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None) ->
         t = t.astype(dtype)
     elif t.dtype.kind in "biu":
         t = t.astype(np.int64)  # as PyTorch: integer sums do not overflow small types
-    return apply(red.sum, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
+    return apply(red.Sum, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
 
 
 def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
@@ -206,7 +212,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     t = _tensor(x)
     if t.dtype.kind != "f":
         raise TypeError(f"mean: expected a floating-point tensor, got {t.dtype}")
-    return apply(red.mean, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
+    return apply(red.Mean, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
 
 
 def _correction(unbiased, correction, ddof) -> float:
@@ -227,7 +233,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     unbiased estimate; NumPy's ``ddof=0`` is ``correction=0``)."""
     t = _tensor(x)
     axes, keep = _reduce_args(t, dim, axis, keepdim, keepdims)
-    return apply(red.var, t, axes, _correction(unbiased, correction, ddof), keep)
+    return apply(red.Var, t, axes, _correction(unbiased, correction, ddof), keep)
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
@@ -248,17 +254,16 @@ def _extreme(x, dim, keepdim, axis, keepdims, largest: bool):
     d = dim if dim is not None else axis
     keep = bool(keepdim or keepdims)
     if d is None:
-        return apply(red.extreme, t, tuple(range(t.ndim)), keep, largest)
+        return apply(red.Extreme, t, tuple(range(t.ndim)), keep, largest)
     if isinstance(d, tuple | list):
         raise TypeError(f"{name}: dim must be one int, got {d!r}; use amax/amin for several")
     ax = normalize_axis(d, t.ndim)[0] if t.ndim else 0
-    (values, indices), backward = red.extreme_along(t.data, ax, keep, largest)
-
-    def prim(_):
-        return values, backward
-
-    prim.__qualname__ = name
-    return ValuesIndices(apply(prim, t), _wrap(indices))
+    indices = np.expand_dims((t.data.argmax if largest else t.data.argmin)(axis=ax), ax)
+    values = apply(red.TakeAlong, t, indices, ax)  # the gradient goes to the first extreme
+    if not keep:
+        values, indices = apply(Reshape, values, indices.shape[:ax] + indices.shape[ax + 1:]), \
+            indices.squeeze(ax)
+    return ValuesIndices(values, _wrap(indices))
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=False):  # noqa: A001
@@ -275,19 +280,19 @@ def min(x, dim=None, keepdim=False, *, axis=None, keepdims=False):  # noqa: A001
 def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     """Largest values over ``dim`` (one axis or several); ties share the gradient."""
     t = _tensor(x)
-    return apply(red.extreme, t, *_reduce_args(t, dim, axis, keepdim, keepdims), True)
+    return apply(red.Extreme, t, *_reduce_args(t, dim, axis, keepdim, keepdims), True)
 
 
 def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     """Smallest values over ``dim``; ties share the gradient."""
     t = _tensor(x)
-    return apply(red.extreme, t, *_reduce_args(t, dim, axis, keepdim, keepdims), False)
+    return apply(red.Extreme, t, *_reduce_args(t, dim, axis, keepdim, keepdims), False)
 
 
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
     """``log Σ e^x`` over ``dim``, without overflow."""
     t = _tensor(x)
-    return apply(red.logsumexp, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
+    return apply(red.LogSumExp, t, *_reduce_args(t, dim, axis, keepdim, keepdims))
 
 
 def _arg(x, dim, keepdim, axis, keepdims, fn) -> Tensor:

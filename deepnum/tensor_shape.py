@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._tensor import Tensor, _wrap, apply, apply_many, as_array, permute
 from .errors import ShapeError, unknown_name
 from .ops import shape as shape_ops
-from ._tensor import Tensor, _wrap, apply, apply_many, as_array, permute
 
 
 def _tensor(x) -> Tensor:
@@ -28,7 +28,7 @@ def reshape(x, *shape) -> Tensor:
     t = _tensor(x)
     shape = _shape_arg(shape)
     try:
-        return apply(shape_ops.reshape, t, shape)
+        return apply(shape_ops.Reshape, t, shape)
     except ValueError:
         raise ShapeError(
             f"reshape: cannot reshape a tensor of shape {t.shape} ({t.data.size} elements) "
@@ -78,7 +78,8 @@ def squeeze(x, dim=None) -> Tensor:
     if dim is None:
         shape = tuple(n for n in t_.shape if n != 1)
     else:
-        dims = {_axis(d, t_.ndim, "squeeze") for d in (dim if isinstance(dim, tuple | list) else (dim,))}
+        dims = dim if isinstance(dim, tuple | list) else (dim,)
+        dims = {_axis(d, t_.ndim, "squeeze") for d in dims}
         shape = tuple(n for i, n in enumerate(t_.shape) if not (i in dims and n == 1))
     return reshape(t_, shape)
 
@@ -113,7 +114,7 @@ def broadcast_to(x, *shape) -> Tensor:
     lead = len(shape) - t_.ndim
     shape = tuple(t_.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     try:
-        return apply(shape_ops.broadcast_to, t_, shape)
+        return apply(shape_ops.BroadcastTo, t_, shape)
     except ValueError:
         raise ShapeError(f"broadcast_to: cannot broadcast shape {t_.shape} to {shape}") from None
 
@@ -135,12 +136,14 @@ def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     d = _axis(axis if axis is not None else dim, ts[0].ndim, "cat")
     ref = ts[0].shape
     for i, x in enumerate(ts):
-        if x.ndim != len(ref) or any(a != b for j, (a, b) in enumerate(zip(x.shape, ref, strict=True)) if j != d):
+        if x.ndim != len(ref) or any(
+            a != b for j, (a, b) in enumerate(zip(x.shape, ref, strict=True)) if j != d
+        ):
             raise ShapeError(
                 f"cat: tensor {i} has shape {x.shape}, which does not fit tensor 0's {ref} "
                 f"along every axis but {d}"
             )
-    return apply_many(shape_ops.concatenate, tuple(ts), d)
+    return apply_many(shape_ops.Concatenate, tuple(ts), d)
 
 
 concatenate = cat
@@ -153,7 +156,7 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {[x.shape for x in ts]}")
     d = _axis(axis if axis is not None else dim, ts[0].ndim + 1, "stack")
-    return apply_many(shape_ops.stack, tuple(ts), d)
+    return apply_many(shape_ops.Stack, tuple(ts), d)
 
 
 def split(x, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
@@ -200,7 +203,7 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
         raise ValueError(f"pad: widths must be non-negative, got {pad_width}")
     widths = tuple((int(a), int(b)) for a, b in widths)
     try:
-        return apply(shape_ops.pad, t_, widths, mode, constant_values)
+        return apply(shape_ops.Pad, t_, widths, mode, constant_values)
     except ValueError as e:
         raise ShapeError(f"pad: {e} (tensor of shape {t_.shape}, widths {widths})") from None
 

@@ -1,85 +1,103 @@
-"""Element-wise primitives: NumPy arrays in, ``(output, backward)`` out.
+"""Element-wise primitives, each a ``Function``: ``forward`` and ``backward`` side by side.
 
-Every primitive returns its output and a ``backward(g, needs)`` closure that maps the
-gradient ``g`` of the output to one gradient per input (``None`` where ``needs`` says the
-input needs none).  Binary ops broadcast like NumPy; ``unbroadcast`` sums each gradient back
-to its input's shape.  Backward closures never write into ``g`` or into saved arrays, and never
-return a saved forward array: the engine relies on both.
+Binary ops broadcast like NumPy; ``unbroadcast`` sums each gradient back to its input's
+shape.  ``forward`` keeps only what ``backward`` needs for the gradients in ``self.needs``
+(``x * w`` with a constant ``w`` keeps ``w``, not ``x``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import Function
 from ._util import unbroadcast
 
 
 def _shape(x) -> tuple[int, ...]:
-    return np.shape(x)
+    return x.shape if type(x) is np.ndarray else np.shape(x)
 
 
-def add(a, b):
+class Add(Function):
     """``a + b``;  d/da = 1, d/db = 1."""
-    sa, sb = _shape(a), _shape(b)  # keep the shapes, not the arrays, alive for backward
 
-    def backward(g, needs):
-        return (
-            unbroadcast(g, sa) if needs[0] else None,
-            unbroadcast(g, sb) if needs[1] else None,
-        )
+    __slots__ = ("sa", "sb")
 
-    return a + b, backward
+    def forward(self, a, b):
+        self.sa, self.sb = _shape(a), _shape(b)
+        return a + b
+
+    def backward(self, g, needs):
+        return (unbroadcast(g, self.sa) if needs[0] else None,
+                unbroadcast(g, self.sb) if needs[1] else None)
 
 
-def sub(a, b):
+class Sub(Function):
     """``a - b``;  d/da = 1, d/db = -1."""
-    sa, sb = _shape(a), _shape(b)
 
-    def backward(g, needs):
-        return (
-            unbroadcast(g, sa) if needs[0] else None,
-            unbroadcast(-g, sb) if needs[1] else None,
-        )
+    __slots__ = ("sa", "sb")
 
-    return a - b, backward
+    def forward(self, a, b):
+        self.sa, self.sb = _shape(a), _shape(b)
+        return a - b
+
+    def backward(self, g, needs):
+        return (unbroadcast(g, self.sa) if needs[0] else None,
+                unbroadcast(-g, self.sb) if needs[1] else None)
 
 
-def mul(a, b):
+class Mul(Function):
     """``a * b``;  d/da = b, d/db = a."""
 
-    def backward(g, needs):
-        return (
-            unbroadcast(g * b, _shape(a)) if needs[0] else None,
-            unbroadcast(g * a, _shape(b)) if needs[1] else None,
-        )
+    __slots__ = ("a", "b", "sa", "sb")
 
-    return a * b, backward
+    def forward(self, a, b):
+        self.sa, self.sb = _shape(a), _shape(b)
+        need_a, need_b = self.needs
+        self.b = b if need_a else None
+        self.a = a if need_b else None
+        return a * b
+
+    def backward(self, g, needs):
+        return (unbroadcast(g * self.b, self.sa) if needs[0] else None,
+                unbroadcast(g * self.a, self.sb) if needs[1] else None)
 
 
-def div(a, b):
+class Div(Function):
     """``a / b``;  d/da = 1/b, d/db = -a/b² = -out/b."""
-    out = a / b
 
-    def backward(g, needs):
-        gb = g / b
-        return (
-            unbroadcast(gb, _shape(a)) if needs[0] else None,
-            unbroadcast(-gb * out, _shape(b)) if needs[1] else None,
-        )
+    __slots__ = ("b", "out", "sa")
 
-    return out, backward
+    def forward(self, a, b):
+        self.sa = _shape(a)
+        self.b = b
+        out = a / b
+        self.out = out if self.needs[1] else None
+        return out
+
+    def backward(self, g, needs):
+        gb = g / self.b
+        return (unbroadcast(gb, self.sa) if needs[0] else None,
+                unbroadcast(-gb * self.out, _shape(self.b)) if needs[1] else None)
 
 
-def power(a, b):
-    """``a ** b``;  d/da = b·a^(b-1), d/db = out·log(a) (0 where a = 0 and b >= 0, as PyTorch)."""
-    out = a**b
+class Pow(Function):
+    """``a ** b``;  d/da = b·a^(b-1) (0 where b = 0), d/db = out·log(a) (0 where a = 0 and
+    b >= 0), as PyTorch."""
 
-    def backward(g, needs):
+    __slots__ = ("a", "b", "out")
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.out = a**b
+        return self.out
+
+    def backward(self, g, needs):
+        a, b, out = self.a, self.b, self.out
         ga = gb = None
         if needs[0]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = b * a ** (b - 1)
-            if np.any(b == 0):  # as PyTorch: exponent 0 gives gradient 0, even at a = 0
+            if np.any(b == 0):  # exponent 0: gradient 0, even at a = 0
                 d = np.where(b == 0, 0, d)
             ga = unbroadcast(g * d, _shape(a))
         if needs[1]:
@@ -89,198 +107,262 @@ def power(a, b):
             gb = unbroadcast(g * d, _shape(b))
         return ga, gb
 
-    return out, backward
+
+# ----- a tensor with a Python scalar ----------------------------------------------------------
+# Called as forward(tensor_data, c).  They keep the scalar (or the output), never the input.
 
 
-# ----- a tensor with a Python scalar ------------------------------------------------------
-# ``x * 0.5`` through ``mul`` would keep ``x`` alive for a gradient the scalar never needs;
-# these keep only the scalar (or the output), which halves the memory of long chains.
+class AddScalar(Function):
+    """``a + c`` (``a - c`` is ``a + (-c)``, which IEEE arithmetic makes identical)."""
 
+    __slots__ = ()
 
-def add_scalar(a, c):
-    """``a + c`` (also ``a - c`` as ``a + (-c)``, which IEEE arithmetic makes identical)."""
+    def forward(self, a, c):
+        return a + c
 
-    def backward(g, needs):
+    def backward(self, g, needs):
         return (g,)
 
-    return a + c, backward
 
-
-def rsub_scalar(a, c):
+class RSubScalar(Function):
     """``c - a``;  d/da = -1."""
 
-    def backward(g, needs):
+    __slots__ = ()
+
+    def forward(self, a, c):
+        return c - a
+
+    def backward(self, g, needs):
         return (-g,)
 
-    return c - a, backward
 
-
-def mul_scalar(a, c):
+class MulScalar(Function):
     """``a * c``;  d/da = c."""
 
-    def backward(g, needs):
-        return (g * c,)
+    __slots__ = ("c",)
 
-    return a * c, backward
+    def forward(self, a, c):
+        self.c = c
+        return a * c
+
+    def backward(self, g, needs):
+        return (g * self.c,)
 
 
-def div_scalar(a, c):
+class DivScalar(Function):
     """``a / c``;  d/da = 1/c."""
 
-    def backward(g, needs):
-        return (g / c,)
+    __slots__ = ("c",)
 
-    return a / c, backward
+    def forward(self, a, c):
+        self.c = c
+        return a / c
+
+    def backward(self, g, needs):
+        return (g / self.c,)
 
 
-def rdiv_scalar(a, c):
+class RDivScalar(Function):
     """``c / a``;  d/da = -c/a² = -out/a."""
-    out = c / a
 
-    def backward(g, needs):
-        return (-g * out / a,)
+    __slots__ = ("a", "out")
 
-    return out, backward
+    def forward(self, a, c):
+        self.a = a
+        self.out = c / a
+        return self.out
+
+    def backward(self, g, needs):
+        return (-g * self.out / self.a,)
 
 
-def neg(a):
+# ----- one input --------------------------------------------------------------------------------
+
+
+class Neg(Function):
     """``-a``."""
 
-    def backward(g, needs):
+    __slots__ = ()
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g, needs):
         return (-g,)
 
-    return -a, backward
 
-
-def exp(a):
+class Exp(Function):
     """``e^a``;  d/da = out."""
-    out = np.exp(a)
 
-    def backward(g, needs):
-        return (g * out,)
+    __slots__ = ("out",)
 
-    return out, backward
+    def forward(self, a):
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, g, needs):
+        return (g * self.out,)
 
 
-def log(a):
+class Log(Function):
     """Natural logarithm;  d/da = 1/a."""
 
-    def backward(g, needs):
-        return (g / a,)
+    __slots__ = ("a",)
 
-    return np.log(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.log(a)
+
+    def backward(self, g, needs):
+        return (g / self.a,)
 
 
-def log1p(a):
+class Log1p(Function):
     """``log(1 + a)``, accurate for small a;  d/da = 1/(1 + a)."""
 
-    def backward(g, needs):
-        return (g / (1 + a),)
+    __slots__ = ("a",)
 
-    return np.log1p(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.log1p(a)
+
+    def backward(self, g, needs):
+        return (g / (1 + self.a),)
 
 
-def sqrt(a):
+class Sqrt(Function):
     """Square root;  d/da = 1/(2·out)."""
-    out = np.sqrt(a)
 
-    def backward(g, needs):
-        return (g / (2 * out),)
+    __slots__ = ("out",)
 
-    return out, backward
+    def forward(self, a):
+        self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, g, needs):
+        return (g / (2 * self.out),)
 
 
-def square(a):
+class Square(Function):
     """``a²``;  d/da = 2a."""
 
-    def backward(g, needs):
-        return (g * (2 * a),)
+    __slots__ = ("a",)
 
-    return np.square(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.square(a)
+
+    def backward(self, g, needs):
+        return (g * (2 * self.a),)
 
 
-def abs(a):  # noqa: A001 - the NumPy/PyTorch name
+class Abs(Function):
     """``|a|``;  d/da = sign(a), 0 at a = 0 (as PyTorch)."""
 
-    def backward(g, needs):
-        return (g * np.sign(a),)
+    __slots__ = ("a",)
 
-    return np.abs(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, g, needs):
+        return (g * np.sign(self.a),)
 
 
-def sin(a):
+class Sin(Function):
     """Sine;  d/da = cos(a)."""
 
-    def backward(g, needs):
-        return (g * np.cos(a),)
+    __slots__ = ("a",)
 
-    return np.sin(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, g, needs):
+        return (g * np.cos(self.a),)
 
 
-def cos(a):
+class Cos(Function):
     """Cosine;  d/da = -sin(a)."""
 
-    def backward(g, needs):
-        return (-g * np.sin(a),)
+    __slots__ = ("a",)
 
-    return np.cos(a), backward
+    def forward(self, a):
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, g, needs):
+        return (-g * np.sin(self.a),)
 
 
-def maximum(a, b):
+class Maximum(Function):
     """Element-wise maximum; at ties the gradient is split evenly (as PyTorch)."""
-    return _extremum(a, b, np.maximum(a, b))
 
+    __slots__ = ("a", "b", "out")
+    _ufunc = staticmethod(np.maximum)
 
-def minimum(a, b):
-    """Element-wise minimum; at ties the gradient is split evenly (as PyTorch)."""
-    return _extremum(a, b, np.minimum(a, b))
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.out = self._ufunc(a, b)
+        return self.out
 
-
-def _extremum(a, b, out):
-    def backward(g, needs):
-        a_wins = (a == out).astype(g.dtype)
-        b_wins = (b == out).astype(g.dtype)
+    def backward(self, g, needs):
+        a_wins = (self.a == self.out).astype(g.dtype)
+        b_wins = (self.b == self.out).astype(g.dtype)
         share = g / (a_wins + b_wins)  # 1/2 where both equal the result
-        return (
-            unbroadcast(share * a_wins, _shape(a)) if needs[0] else None,
-            unbroadcast(share * b_wins, _shape(b)) if needs[1] else None,
-        )
-
-    return out, backward
+        return (unbroadcast(share * a_wins, _shape(self.a)) if needs[0] else None,
+                unbroadcast(share * b_wins, _shape(self.b)) if needs[1] else None)
 
 
-def where(cond, a, b):
-    """``a`` where ``cond`` else ``b``; the gradient flows to the chosen side only."""
+class Minimum(Maximum):
+    """Element-wise minimum; at ties the gradient is split evenly (as PyTorch)."""
 
-    def backward(g, needs):
+    __slots__ = ()
+    _ufunc = staticmethod(np.minimum)
+
+
+class Where(Function):
+    """``a`` where ``cond`` else ``b`` (``cond`` a constant); the gradient flows to the chosen
+    side only, so an inf or NaN in the other side never reaches it."""
+
+    __slots__ = ("cond", "sa", "sb")
+
+    def forward(self, a, b, cond):
+        self.cond, self.sa, self.sb = cond, _shape(a), _shape(b)
+        return np.where(cond, a, b)
+
+    def backward(self, g, needs):
         zero = np.zeros((), g.dtype)
-        return (
-            unbroadcast(np.where(cond, g, zero), _shape(a)) if needs[0] else None,
-            unbroadcast(np.where(cond, zero, g), _shape(b)) if needs[1] else None,
-        )
-
-    return np.where(cond, a, b), backward
+        return (unbroadcast(np.where(self.cond, g, zero), self.sa) if needs[0] else None,
+                unbroadcast(np.where(self.cond, zero, g), self.sb) if needs[1] else None)
 
 
-def clip(a, lo, hi):
+class Clip(Function):
     """Clamp to ``[lo, hi]`` (either may be None); gradient 1 inside, boundaries included."""
-    out = np.clip(a, lo, hi)
 
-    def backward(g, needs):
+    __slots__ = ("inside",)
+
+    def forward(self, a, lo, hi):
         inside = np.ones(a.shape, dtype=bool)
         if lo is not None:
             inside &= a >= lo
         if hi is not None:
             inside &= a <= hi
-        return (g * inside,)
+        self.inside = inside
+        return np.clip(a, lo, hi)
 
-    return out, backward
+    def backward(self, g, needs):
+        return (g * self.inside,)
 
 
-def cast(a, dtype):
+class Cast(Function):
     """``a`` converted to ``dtype``; the gradient is converted back to ``a``'s dtype."""
 
-    def backward(g, needs):
-        return (g.astype(a.dtype, copy=False),)
+    __slots__ = ("dtype",)
 
-    return a.astype(dtype), backward
+    def forward(self, a, dtype):
+        self.dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(self, g, needs):
+        return (g.astype(self.dtype, copy=False),)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import Function
 from ._util import expand_reduced, squeeze_axes
 
 
@@ -18,75 +19,95 @@ def _count(shape, axes) -> int:
     return n
 
 
-def sum(a, axes, keepdims):  # noqa: A001 - the NumPy/PyTorch name
+class Sum(Function):
     """Σ over ``axes``;  d/da = 1 (the gradient is broadcast back)."""
 
-    def backward(g, needs):
-        return (np.broadcast_to(expand_reduced(g, a.shape, axes), a.shape),)
+    __slots__ = ("shape_in", "axes")
 
-    return a.sum(axis=axes, keepdims=keepdims), backward
+    def forward(self, a, axes, keepdims):
+        self.shape_in, self.axes = a.shape, axes
+        return a.sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, g, needs):
+        return (np.broadcast_to(expand_reduced(g, self.shape_in, self.axes), self.shape_in),)
 
 
-def mean(a, axes, keepdims):
+class Mean(Function):
     """Mean over ``axes``;  d/da = 1/n."""
-    n = _count(a.shape, axes)
 
-    def backward(g, needs):
-        return (np.broadcast_to(expand_reduced(g / n, a.shape, axes), a.shape),)
+    __slots__ = ("shape_in", "axes")
 
-    return a.mean(axis=axes, keepdims=keepdims), backward
+    def forward(self, a, axes, keepdims):
+        self.shape_in, self.axes = a.shape, axes
+        return a.mean(axis=axes, keepdims=keepdims)
+
+    def backward(self, g, needs):
+        n = _count(self.shape_in, self.axes)
+        return (np.broadcast_to(expand_reduced(g / n, self.shape_in, self.axes), self.shape_in),)
 
 
-def var(a, axes, correction, keepdims):
+class Var(Function):
     """``Σ (a - mean)² / (n - correction)``;  d/da = 2(a - mean)/(n - correction)."""
-    n = _count(a.shape, axes)
-    centered = a - a.mean(axis=axes, keepdims=True)
-    denom = max(n - correction, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (centered * centered).sum(axis=axes, keepdims=keepdims) / denom
 
-    def backward(g, needs):
+    __slots__ = ("centered", "axes", "denom")
+
+    def forward(self, a, axes, correction, keepdims):
+        centered = a - a.mean(axis=axes, keepdims=True)
+        denom = max(_count(a.shape, axes) - correction, 0)
+        self.centered, self.axes, self.denom = centered, axes, denom
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (expand_reduced(g, a.shape, axes) * centered * (2 / denom),)
+            return (centered * centered).sum(axis=axes, keepdims=keepdims) / denom
 
-    return out, backward
+    def backward(self, g, needs):
+        c = self.centered
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (expand_reduced(g, c.shape, self.axes) * c * (2 / self.denom),)
 
 
-def extreme(a, axes, keepdims, largest):
+class Extreme(Function):
     """Max (``largest``) or min over ``axes``; ties share the gradient evenly (as PyTorch's
     ``amax``/``amin`` and the full ``max()``)."""
-    out = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
 
-    def backward(g, needs):
-        hit = a == out
-        return (hit * (expand_reduced(g, a.shape, axes) / hit.sum(axis=axes, keepdims=True)),)
+    __slots__ = ("a", "out", "axes")
 
-    return (out if keepdims else squeeze_axes(out, axes)), backward
+    def forward(self, a, axes, keepdims, largest):
+        out = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
+        self.a, self.out, self.axes = a, out, axes
+        return out if keepdims else squeeze_axes(out, axes)
+
+    def backward(self, g, needs):
+        hit = self.a == self.out
+        g = expand_reduced(g, self.a.shape, self.axes)
+        return (hit * (g / hit.sum(axis=self.axes, keepdims=True)),)
 
 
-def extreme_along(a, axis, keepdims, largest):
-    """Max or min along one ``axis`` with the index of the first extreme element; the gradient
-    goes to that element only (as PyTorch's ``max(dim)``).  Returns ``(values, indices)``."""
-    idx = np.expand_dims(a.argmax(axis=axis) if largest else a.argmin(axis=axis), axis)
-    values = np.take_along_axis(a, idx, axis=axis)
+class TakeAlong(Function):
+    """``a`` gathered at ``indices`` along ``axis`` (``np.take_along_axis``); the gradient
+    goes back to the gathered positions.  ``max(dim)`` gathers at the argmax."""
 
-    def backward(g, needs):
-        grad = np.zeros(a.shape, dtype=g.dtype)
-        np.put_along_axis(grad, idx, expand_reduced(g, a.shape, (axis,)), axis=axis)
+    __slots__ = ("shape_in", "indices", "axis")
+
+    def forward(self, a, indices, axis):
+        self.shape_in, self.indices, self.axis = a.shape, indices, axis
+        return np.take_along_axis(a, indices, axis=axis)
+
+    def backward(self, g, needs):
+        grad = np.zeros(self.shape_in, dtype=g.dtype)
+        np.put_along_axis(grad, self.indices, g, axis=self.axis)
         return (grad,)
 
-    if not keepdims:  # new names: the closure above must keep the unsqueezed idx
-        return (values.squeeze(axis), idx.squeeze(axis)), backward
-    return (values, idx), backward
 
-
-def logsumexp(a, axes, keepdims):
+class LogSumExp(Function):
     """``log Σ e^a`` over ``axes``, computed as ``m + log Σ e^(a - m)``;  d/da = softmax(a)."""
-    m = a.max(axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf) along an axis: no shift
-    out = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
 
-    def backward(g, needs):
-        return (expand_reduced(g, a.shape, axes) * np.exp(a - out),)
+    __slots__ = ("a", "out", "axes")
 
-    return (out if keepdims else squeeze_axes(out, axes)), backward
+    def forward(self, a, axes, keepdims):
+        m = a.max(axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf) along an axis: no shift
+        out = np.log(np.exp(a - m).sum(axis=axes, keepdims=True)) + m
+        self.a, self.out, self.axes = a, out, axes
+        return out if keepdims else squeeze_axes(out, axes)
+
+    def backward(self, g, needs):
+        return (expand_reduced(g, self.a.shape, self.axes) * np.exp(self.a - self.out),)

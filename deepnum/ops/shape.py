@@ -5,35 +5,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import Function
 from ._util import unbroadcast
 
 
-def reshape(a, shape):
+class Reshape(Function):
     """``a`` with a new shape (same elements, C order)."""
 
-    def backward(g, needs):
-        return (g.reshape(a.shape),)
+    __slots__ = ("shape_in",)
 
-    return a.reshape(shape), backward
+    def forward(self, a, shape):
+        self.shape_in = a.shape
+        return a.reshape(shape)
+
+    def backward(self, g, needs):
+        return (g.reshape(self.shape_in),)
 
 
-def permute(a, axes):
+class Permute(Function):
     """Axes reordered: output axis i is input axis ``axes[i]``."""
-    inverse = tuple(np.argsort(axes))
 
-    def backward(g, needs):
-        return (g.transpose(inverse),)
+    __slots__ = ("inverse",)
 
-    return a.transpose(axes), backward
+    def forward(self, a, axes):
+        self.inverse = tuple(np.argsort(axes))
+        return a.transpose(axes)
+
+    def backward(self, g, needs):
+        return (g.transpose(self.inverse),)
 
 
-def broadcast_to(a, shape):
+class BroadcastTo(Function):
     """``a`` repeated along new or size-1 axes (a read-only view)."""
 
-    def backward(g, needs):
-        return (unbroadcast(g, a.shape),)
+    __slots__ = ("shape_in",)
 
-    return np.broadcast_to(a, shape), backward
+    def forward(self, a, shape):
+        self.shape_in = a.shape
+        return np.broadcast_to(a, shape)
+
+    def backward(self, g, needs):
+        return (unbroadcast(g, self.shape_in),)
 
 
 def _is_basic(index) -> bool:
@@ -49,56 +61,73 @@ def _is_mask(index) -> bool:
     return isinstance(index, np.ndarray) and index.dtype == bool
 
 
-def getitem(a, index):
+class GetItem(Function):
     """``a[index]`` with NumPy's rules; repeated integer indices accumulate their gradients."""
-    assign = _is_basic(index) or _is_mask(index)
 
-    def backward(g, needs):
-        grad = np.zeros(a.shape, dtype=g.dtype)
-        if assign:
-            grad[index] = g
+    __slots__ = ("shape_in", "index")
+
+    def forward(self, a, index):
+        self.shape_in, self.index = a.shape, index
+        return a[index]
+
+    def backward(self, g, needs):
+        grad = np.zeros(self.shape_in, dtype=g.dtype)
+        if _is_basic(self.index) or _is_mask(self.index):
+            grad[self.index] = g
         else:
-            np.add.at(grad, index, g)
+            np.add.at(grad, self.index, g)
         return (grad,)
 
-    return a[index], backward
 
-
-def concatenate(arrays, axis):
+class Concatenate(Function):
     """Join along an existing ``axis``; the gradient is cut back into the pieces."""
-    bounds = np.cumsum([x.shape[axis] for x in arrays])[:-1]
 
-    def backward(g, needs):
-        return tuple(np.split(g, bounds, axis=axis))
+    __slots__ = ("bounds", "axis")
 
-    return np.concatenate(arrays, axis=axis), backward
+    def forward(self, arrays, axis):
+        self.bounds = np.cumsum([x.shape[axis] for x in arrays])[:-1]
+        self.axis = axis
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, g, needs):
+        return tuple(np.split(g, self.bounds, axis=self.axis))
 
 
-def stack(arrays, axis):
+class Stack(Function):
     """Join along a new ``axis``; each input gets its slice of the gradient."""
 
-    def backward(g, needs):
-        return tuple(np.moveaxis(g, axis, 0))
+    __slots__ = ("axis",)
 
-    return np.stack(arrays, axis=axis), backward
+    def forward(self, arrays, axis):
+        self.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    def backward(self, g, needs):
+        return tuple(np.moveaxis(g, self.axis, 0))
 
 
-def pad(a, pad_width, mode, value):
+class Pad(Function):
     """``np.pad``.  Constant padding slices the gradient back out; the other modes (reflect,
     edge, symmetric, wrap) pad an array of element indices the same way, so the gradient of
     each output element is added to the input element it was copied from."""
-    if mode == "constant":
-        inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape, strict=True))
 
-        def backward(g, needs):
-            return (g[inner],)
+    __slots__ = ("inner", "source", "shape_in")
 
-        return np.pad(a, pad_width, mode="constant", constant_values=value), backward
+    def forward(self, a, pad_width, mode, value):
+        self.shape_in = a.shape
+        if mode == "constant":
+            self.inner = tuple(
+                slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape, strict=True)
+            )
+            self.source = None
+            return np.pad(a, pad_width, mode="constant", constant_values=value)
+        self.inner = None
+        self.source = np.pad(np.arange(a.size).reshape(a.shape), pad_width, mode=mode)
+        return a.reshape(-1)[self.source]
 
-    source = np.pad(np.arange(a.size).reshape(a.shape), pad_width, mode=mode)
-
-    def backward_copy(g, needs):
-        flat = np.bincount(source.ravel(), weights=g.ravel(), minlength=a.size)
-        return (flat.reshape(a.shape).astype(g.dtype, copy=False),)
-
-    return a.reshape(-1)[source], backward_copy
+    def backward(self, g, needs):
+        if self.source is None:
+            return (g[self.inner],)
+        size = int(np.prod(self.shape_in))
+        flat = np.bincount(self.source.ravel(), weights=g.ravel(), minlength=size)
+        return (flat.reshape(self.shape_in).astype(g.dtype, copy=False),)
