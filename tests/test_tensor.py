@@ -221,3 +221,22 @@ def test_plain_tensor_plus_requiring_grad_in_place_is_rebound_into_the_graph():
     assert acc.requires_grad
     acc.sum().backward()
     assert w.grad.tolist() == [3.0, 3.0]
+
+
+def test_inplace_methods_on_a_non_leaf_change_that_tensor_like_torch():
+    a = np.array([1.0, -2.0, 3.0])
+    x, xt = dn.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    results = []
+    for lib, v in [(dn, x), (torch, xt)]:
+        y = v * 2
+        before = y + 0  # a consumer of the old value
+        y.add_(v)  # the method form: no name is rebound, y itself must change
+        y.mul_(lib.tensor([1.0, 0.5, 2.0], dtype=v.dtype))
+        (y * before).sum().backward()
+        results.append(y.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1])
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12)
+    acc, acct = dn.zeros(3), torch.zeros(3)
+    acc.add_(x * 3)
+    acct.add_(xt * 3)
+    assert acc.requires_grad and not acc.is_leaf and acc.tolist() == acct.tolist()
