@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import deepnum as dn
+from deepnum._tensor import apply
+from deepnum.autograd import Function
 from deepnum.errors import GradcheckError, GradientError
 
 
@@ -74,3 +76,37 @@ def test_errors_for_nothing_to_check_and_non_tensor_outputs():
         dn.gradcheck(lambda a: a * 2, [dn.ones(2)])
     with pytest.raises(TypeError, match="fn must return tensors, got float"):
         dn.gradcheck(lambda a: 1.0, [dn.ones(2, requires_grad=True)])
+
+
+class Cube(Function):
+    """``x³`` with the right derivative ``3x²``."""
+
+    __slots__ = ("x",)
+
+    def forward(self, x):
+        self.x = x
+        return x**3
+
+    def backward(self, g, needs):
+        return (g * 3 * self.x**2,)
+
+
+class WrongCube(Cube):
+    """``x³`` with a deliberately wrong derivative ``2x²``."""
+
+    __slots__ = ()
+
+    def backward(self, g, needs):
+        return (g * 2 * self.x**2,)
+
+
+def test_custom_primitive_right_and_wrong():
+    x = dn.tensor([[0.5, -1.0], [2.0, 1.5]], requires_grad=True)
+    assert dn.gradcheck(lambda t: apply(Cube, t), [x])
+    with pytest.raises(GradcheckError) as err:
+        dn.gradcheck(lambda t: apply(WrongCube, t), [x], seed=3)
+    w = np.random.default_rng(3).standard_normal((2, 2))  # gradcheck's output weights
+    analytic, numerical = 2 * 0.25 * w[0, 0], 3 * 0.25 * w[0, 0]
+    assert str(err.value) == (
+        f"gradcheck: input 0 (shape (2, 2)), index (0, 0): analytic gradient {analytic:.8g} "
+        f"but numerical {numerical:.8g} (atol=1e-05, rtol=0.001)")
