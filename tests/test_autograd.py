@@ -9,6 +9,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import deepnum as dn
 from deepnum.errors import DTypeError, GradientError, ShapeError
@@ -270,3 +272,40 @@ def test_mixed_precision_graph_casts_each_grad_to_its_leaf():
     (x32 * x64).sum().backward()
     assert x32.grad.dtype == np.float32 and x64.grad.dtype == np.float64
     assert x32.grad.tolist() == [3.0, 4.0] and x64.grad.tolist() == [1.0, 2.0]
+
+
+# ----- random programs: any DAG of ops gives PyTorch's gradients ------------------------------
+STEPS = [
+    lambda m, a, b: a + b,
+    lambda m, a, b: a - b,
+    lambda m, a, b: a * b,
+    lambda m, a, b: a / (b * b + 1),
+    lambda m, a, b: m.tanh(a) * 2 + b,
+    lambda m, a, b: m.maximum(a, b * 0.5),
+    lambda m, a, b: a.sum(dim=-1, keepdim=True) * b,
+    lambda m, a, b: (a * b).exp() / 10,
+    lambda m, a, b: a[..., [0, 0, 2]] + b,
+    lambda m, a, b: m.where(a > b, a, b * b),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(program=st.lists(st.tuples(st.integers(0, len(STEPS) - 1), st.integers(0, 99),
+                                  st.integers(0, 99)), min_size=1, max_size=12),
+       seed=st.integers(0, 1000))
+def test_random_programs_match_torch(program, seed):
+    """Each step applies an op to two values drawn from everything computed so far (leaves of
+    shapes (3,) and (2, 3) included), so values are reused, fan out and broadcast."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.uniform(-1, 1, (3,)), rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (3,))]
+    results = []
+    for lib in (dn, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+        pool = list(leaves)
+        for op, i, j in program:
+            pool.append(STEPS[op](lib, pool[i % len(pool)], pool[j % len(pool)]))
+        sum(v.sum() for v in pool[len(leaves):]).backward()
+        results.append([np.zeros(a.shape) if v.grad is None else np.asarray(v.grad)
+                        for v, a in zip(leaves, arrays, strict=True)])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
