@@ -1,0 +1,168 @@
+"""Learning-rate schedules of the Keras door: functions of the optimizer's step count.
+
+A ``LearningRateSchedule`` passed as ``learning_rate`` is evaluated at the optimizer's
+``iterations`` (the number of updates applied so far, 0 for the first).  Formulas follow
+Keras 3 (``keras/src/optimizers/schedules/learning_rate_schedule.py``); they are computed
+in float64.
+
+>>> from deepnum.keras.optimizers import schedules
+>>> s = schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5, staircase=True)
+>>> [s(0), s(9), s(10), s(25)]
+[0.1, 0.1, 0.05, 0.025]
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Any
+
+from ...errors import ArgumentError, UnknownNameError, unknown_name
+
+
+class LearningRateSchedule:
+    """Base class: ``schedule(step) -> learning rate``; ``get_config`` makes it saveable."""
+
+    def __call__(self, step: int) -> float:
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(step)")
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define get_config()")
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _check_steps(owner: str, name: str, value: Any) -> None:
+    if not value > 0:
+        raise ArgumentError(f"{owner}: {name} must be > 0, got {value!r}")
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """``lr(step) = initial_learning_rate · decay_rate^(step / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``⌊step / decay_steps⌋``.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str = "ExponentialDecay") -> None:
+        _check_steps("ExponentialDecay", "decay_steps", decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def __call__(self, step: int) -> float:
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate * self.decay_rate**p
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` while ``step <= boundaries[0]``, ``values[i]`` while
+    ``boundaries[i-1] < step <= boundaries[i]``, ``values[-1]`` after the last boundary."""
+
+    def __init__(self, boundaries: list[float], values: list[float],
+                 name: str = "PiecewiseConstant") -> None:
+        if len(boundaries) != len(values) - 1:
+            raise ArgumentError(
+                "PiecewiseConstantDecay: the length of boundaries should be 1 less than the "
+                f"length of values, got boundaries={boundaries} of length {len(boundaries)} "
+                f"and values={values} of length {len(values)}")
+        if any(b >= c for b, c in zip(boundaries, boundaries[1:], strict=False)):
+            raise ArgumentError(f"PiecewiseConstantDecay: boundaries must increase strictly, "
+                                f"got {boundaries}")
+        self.boundaries, self.values, self.name = list(boundaries), list(values), name
+
+    def __call__(self, step: int) -> float:
+        return self.values[bisect.bisect_left(self.boundaries, step)]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay from the initial rate to ``alpha`` times it over ``decay_steps``.
+
+    ``lr(step) = lr0·((1 − alpha)·(1 + cos(π·min(step, decay_steps)/decay_steps))/2 + alpha)``.
+    With ``warmup_target``, the rate first rises linearly from ``initial_learning_rate`` to
+    ``warmup_target`` over ``warmup_steps``, then decays from ``warmup_target``.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
+                 name: str = "CosineDecay", warmup_target: float | None = None,
+                 warmup_steps: int = 0) -> None:
+        _check_steps("CosineDecay", "decay_steps", decay_steps)
+        self.initial_learning_rate, self.decay_steps, self.alpha = (
+            initial_learning_rate, decay_steps, alpha)
+        self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
+
+    def _decay(self, step: float, start: float) -> float:
+        cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
+        return start * ((1 - self.alpha) * cosine + self.alpha)
+
+    def __call__(self, step: int) -> float:
+        if self.warmup_target is None:
+            return self._decay(min(step, self.decay_steps), self.initial_learning_rate)
+        step = min(step, self.decay_steps + self.warmup_steps)
+        if step < self.warmup_steps:
+            delta = self.warmup_target - self.initial_learning_rate
+            return delta * step / self.warmup_steps + self.initial_learning_rate
+        return self._decay(step - self.warmup_steps, self.warmup_target)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
+                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """``lr(step) = initial_learning_rate / (1 + decay_rate · step / decay_steps)``.
+
+    With ``staircase=True`` the ratio ``step / decay_steps`` is floored.
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
+        _check_steps("InverseTimeDecay", "decay_steps", decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def __call__(self, step: int) -> float:
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate / (1 + self.decay_rate * p)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+ALL_SCHEDULES = {cls.__name__: cls for cls in (
+    ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)}
+
+
+def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
+    """A schedule as a JSON-able dict ``{"class_name": ..., "config": {...}}``."""
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
+    """The schedule that :func:`serialize` described."""
+    name = config.get("class_name") if isinstance(config, dict) else None
+    if name not in ALL_SCHEDULES:
+        error = unknown_name("learning-rate schedule", name, ALL_SCHEDULES)
+        raise UnknownNameError(f"{error} in {config!r:.120}")
+    return ALL_SCHEDULES[name].from_config(config.get("config", {}))
