@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap, apply, apply_n, as_array, binary, matmul
+from ._tensor import Tensor, _wrap, apply, apply_n, as_array, binary, get_default_dtype, matmul
 from .errors import ShapeError
 from .ops import activation as act
 from .ops import elementwise as ew
@@ -119,7 +119,10 @@ def where(condition, a, b) -> Tensor:
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
     """Clamp to ``[min, max]``; the gradient is 1 inside (boundaries included), 0 outside."""
-    return apply(ew.Clip, _tensor(x), min, max)
+    t = _tensor(x)
+    if t.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+        t = t.astype(get_default_dtype())  # as PyTorch: float bounds make a float result
+    return apply(ew.Clip, t, min, max)
 
 
 clamp = clip

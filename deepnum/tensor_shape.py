@@ -126,7 +126,10 @@ def _same_dtype(tensors) -> list[Tensor]:
     tensors = [_tensor(x) for x in tensors]
     if not tensors:
         raise ValueError("expected a non-empty sequence of tensors")
-    dtype = np.result_type(*(x.data for x in tensors))
+    # PyTorch's promotion: floats win over integers without widening (float32 with int64
+    # gives float32, where NumPy would give float64)
+    floats = [x.dtype for x in tensors if x.dtype.kind == "f"]
+    dtype = np.result_type(*floats) if floats else np.result_type(*(x.data for x in tensors))
     return [x if x.dtype == dtype else x.astype(dtype) for x in tensors]
 
 

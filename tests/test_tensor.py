@@ -40,6 +40,12 @@ PROMOTION = [
     ("float32 + int tensor 0-d", lambda m: m.tensor(F32) + m.tensor(3)),
     ("bool + int", lambda m: m.tensor([True, False]) + 1),
     ("maximum int, float", lambda m: m.maximum(m.tensor(I64), m.tensor(F32))),
+    ("int ** 0.5", lambda m: m.tensor(I64) ** 0.5),
+    ("cat float32, int", lambda m: m.cat([m.tensor(F32), m.tensor(I64)])),
+    ("stack int, float64", lambda m: m.stack([m.tensor(I64), m.tensor(F32, dtype=m.float64)])),
+    ("cat int32, int64", lambda m: m.cat([m.tensor(I64, dtype=m.int32), m.tensor(I64)])),
+    ("clamp int, float bounds", lambda m: m.clamp(m.tensor(I64), 1.5, 2.5)),
+    ("clamp int, int bounds", lambda m: m.clamp(m.tensor(I64), 2)),
     ("where int, float",
      lambda m: m.where(m.tensor([True, False, True]), m.tensor(I64), m.tensor(F32))),
 ]
