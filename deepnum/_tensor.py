@@ -601,12 +601,17 @@ def _constant(x, like: np.ndarray):
 
 
 def _promote(a: np.ndarray, b: np.ndarray):
-    """PyTorch's promotion between a float and an int/bool array: to the float's dtype."""
+    """PyTorch's promotion between a float and an int/bool array: to the float's dtype; and
+    a 0-d array does not widen an array with dimensions of its own category (float32 with a
+    0-d float64 stays float32)."""
     ka, kb = a.dtype.kind, b.dtype.kind
     if ka == "f" and kb != "f":
         return a, b.astype(a.dtype)
     if kb == "f" and ka != "f":
         return a.astype(b.dtype), b
+    same_category = (ka == "f") == (kb == "f") and (ka in "iu") == (kb in "iu")
+    if same_category and (a.ndim == 0) != (b.ndim == 0):
+        return (a.astype(b.dtype), b) if a.ndim == 0 else (a, b.astype(a.dtype))
     return a, b
 
 

@@ -41,6 +41,13 @@ PROMOTION = [
     ("bool + int", lambda m: m.tensor([True, False]) + 1),
     ("maximum int, float", lambda m: m.maximum(m.tensor(I64), m.tensor(F32))),
     ("int ** 0.5", lambda m: m.tensor(I64) ** 0.5),
+    ("float32 + 0-d float64", lambda m: m.tensor(F32) + m.tensor(1.5, dtype=m.float64)),
+    ("0-d float64 * float32", lambda m: m.tensor(1.5, dtype=m.float64) * m.tensor(F32)),
+    ("int32 + 0-d int64", lambda m: m.tensor(I64, dtype=m.int32) + m.tensor(5)),
+    ("uint8 + 0-d int64", lambda m: m.tensor(I64, dtype=m.uint8) + m.tensor(5)),
+    ("bool + 0-d int64", lambda m: m.tensor([True, False, True]) + m.tensor(5)),
+    ("int8 * 0-d float64", lambda m: m.tensor(I64, dtype=m.int8) * m.tensor(2.5, dtype=m.float64)),
+    ("0-d float64 + 0-d float32", lambda m: m.tensor(1.0, dtype=m.float64) + m.tensor(2.0)),
     ("cat float32, int", lambda m: m.cat([m.tensor(F32), m.tensor(I64)])),
     ("stack int, float64", lambda m: m.stack([m.tensor(I64), m.tensor(F32, dtype=m.float64)])),
     ("cat int32, int64", lambda m: m.cat([m.tensor(I64, dtype=m.int32), m.tensor(I64)])),
@@ -246,3 +253,13 @@ def test_inplace_methods_on_a_non_leaf_change_that_tensor_like_torch():
     acc.add_(x * 3)
     acct.add_(xt * 3)
     assert acc.requires_grad and not acc.is_leaf and acc.tolist() == acct.tolist()
+
+
+def test_zero_dim_operand_does_not_widen_gradients_either():
+    x = dn.tensor(F32, requires_grad=True)
+    s = dn.tensor(2.0, dtype=dn.float64, requires_grad=True)
+    y = x * s
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32 and s.grad.dtype == np.float64
+    assert s.grad.item() == pytest.approx(sum(F32))
