@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import nn, optim, random
+from . import functional, nn, optim, random
 from ._tensor import Tensor, get_default_dtype, matmul, permute, set_default_dtype
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
