@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import rules
-from .optimizer import Optimizer, ParamsT, check_number
+from .optimizer import Optimizer, ParamsT
 
 
 class Adagrad(Optimizer):
@@ -43,13 +43,10 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, group)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        check_number("Adagrad", "learning rate", group["lr"])
-        check_number("Adagrad", "lr_decay value", group["lr_decay"])
-        check_number("Adagrad", "weight_decay value", group["weight_decay"])
-        check_number("Adagrad", "initial_accumulator_value value",
-                     group["initial_accumulator_value"])
-        check_number("Adagrad", "epsilon value", group["eps"])
+    _nonnegative = (("lr", "learning rate"), ("lr_decay", "lr_decay value"),
+                    ("weight_decay", "weight_decay value"),
+                    ("initial_accumulator_value", "initial_accumulator_value value"),
+                    ("eps", "epsilon value"))
 
     def _init_state(self, p, group: dict[str, Any]) -> dict[str, Any]:
         s = self.state[p]
@@ -59,12 +56,8 @@ class Adagrad(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-        wd, maximize = group["weight_decay"], group["maximize"]
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = self._grad(p, wd, maximize)
+        for p, g in self._gradients(group, group["weight_decay"]):
             s = state[p] or self._init_state(p, group)
             s["step"] += 1
             rules.adagrad_step(p.data, g, s["sum"], self._tmp(p),

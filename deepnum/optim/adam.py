@@ -44,23 +44,20 @@ class Adam(Optimizer):
                     "amsgrad": amsgrad, "maximize": maximize}
         super().__init__(params, defaults)
 
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
+                    ("weight_decay", "weight_decay value"))
+
     def _check_group(self, group: dict[str, Any]) -> None:
-        name = type(self).__name__
-        check_number(name, "learning rate", group["lr"])
-        check_number(name, "epsilon value", group["eps"])
-        check_number(name, "beta parameter at index 0", group["betas"][0], 0.0, 1.0)
-        check_number(name, "beta parameter at index 1", group["betas"][1], 0.0, 1.0)
-        check_number(name, "weight_decay value", group["weight_decay"])
+        super()._check_group(group)
+        for k in (0, 1):
+            check_number(type(self).__name__, f"beta parameter at index {k}", group["betas"][k],
+                         0.0, 1.0)
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-        decoupled = self._decoupled
+        wd, amsgrad, decoupled = group["weight_decay"], group["amsgrad"], self._decoupled
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = self._grad(p, 0.0 if decoupled else wd, maximize)
+        for p, g in self._gradients(group, 0.0 if decoupled else wd):
             s = state[p]
             if not s:
                 s["step"] = 0

@@ -109,8 +109,13 @@ class Optimizer:
             raise ArgumentError(f"{name}: some parameters appear in more than one group")
         self.param_groups.append(group)
 
+    _nonnegative: tuple[tuple[str, str], ...] = ()  # (group key, its name in messages)
+
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Validate a group's hyperparameters (subclasses override)."""
+        """Validate a group's hyperparameters (the ``_nonnegative`` ones, and more in
+        subclasses)."""
+        for key, what in self._nonnegative:
+            check_number(type(self).__name__, what, group[key])
 
     # ----- the step ---------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -139,6 +144,13 @@ class Optimizer:
 
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def _gradients(self, group: dict[str, Any], weight_decay: float = 0.0):
+        """``(p, g)`` for each parameter of ``group`` with a gradient; see :meth:`_grad`."""
+        maximize = group["maximize"]
+        for p in group["params"]:
+            if p.grad is not None:
+                yield p, self._grad(p, weight_decay, maximize)
 
     def _tmp(self, p: Tensor, slot: int = 0) -> np.ndarray:
         """A scratch array of ``p``'s shape and dtype, kept between steps."""

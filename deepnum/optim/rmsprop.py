@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import rules
-from .optimizer import Optimizer, ParamsT, check_number
+from .optimizer import Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
@@ -42,21 +42,15 @@ class RMSprop(Optimizer):
                     "momentum": momentum, "centered": centered, "maximize": maximize}
         super().__init__(params, defaults)
 
-    def _check_group(self, group: dict[str, Any]) -> None:
-        check_number("RMSprop", "learning rate", group["lr"])
-        check_number("RMSprop", "epsilon value", group["eps"])
-        check_number("RMSprop", "momentum value", group["momentum"])
-        check_number("RMSprop", "weight_decay value", group["weight_decay"])
-        check_number("RMSprop", "alpha value", group["alpha"])
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
+                    ("momentum", "momentum value"), ("weight_decay", "weight_decay value"),
+                    ("alpha", "alpha value"))
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
-        centered, wd, maximize = group["centered"], group["weight_decay"], group["maximize"]
+        centered = group["centered"]
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = self._grad(p, wd, maximize)
+        for p, g in self._gradients(group, group["weight_decay"]):
             s = state[p]
             if not s:
                 s["step"] = 0

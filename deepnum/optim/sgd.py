@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ArgumentError
 from . import rules
-from .optimizer import Optimizer, ParamsT, check_number
+from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -44,10 +44,11 @@ class SGD(Optimizer):
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)
 
+    _nonnegative = (("lr", "learning rate"), ("momentum", "momentum value"),
+                    ("weight_decay", "weight_decay value"))
+
     def _check_group(self, group: dict[str, Any]) -> None:
-        check_number("SGD", "learning rate", group["lr"])
-        check_number("SGD", "momentum value", group["momentum"])
-        check_number("SGD", "weight_decay value", group["weight_decay"])
+        super()._check_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ArgumentError(
                 "SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got "
@@ -56,12 +57,8 @@ class SGD(Optimizer):
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, mu, nesterov = group["lr"], group["momentum"], group["nesterov"]
         into = 1.0 - group["dampening"]
-        wd, maximize = group["weight_decay"], group["maximize"]
         state = self.state
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = self._grad(p, wd, maximize)
+        for p, g in self._gradients(group, group["weight_decay"]):
             tmp = self._tmp(p)
             if mu == 0:
                 rules.axpy(p.data, -lr, g, tmp)

@@ -43,28 +43,35 @@ def _check_steps(owner: str, name: str, value: Any) -> None:
         raise ArgumentError(f"{owner}: {name} must be > 0, got {value!r}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``lr(step) = initial_learning_rate · decay_rate^(step / decay_steps)``.
-
-    With ``staircase=True`` the exponent is ``⌊step / decay_steps⌋``.
-    """
+class _RateDecay(LearningRateSchedule):
+    """The arguments shared by the exponential and the inverse-time decay."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        _check_steps("ExponentialDecay", "decay_steps", decay_steps)
+                 staircase: bool = False, name: str | None = None) -> None:
+        _check_steps(type(self).__name__, "decay_steps", decay_steps)
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        self.decay_rate, self.staircase = decay_rate, staircase
+        self.name = name or type(self).__name__
 
-    def __call__(self, step: int) -> float:
+    def _progress(self, step: int) -> float:
+        """``step / decay_steps``, floored with ``staircase``."""
         p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
+        return math.floor(p) if self.staircase else p
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    """``lr(step) = initial_learning_rate · decay_rate^(step / decay_steps)``.
+
+    With ``staircase=True`` the exponent is ``⌊step / decay_steps⌋``.
+    """
+
+    def __call__(self, step: int) -> float:
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -125,28 +132,14 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """``lr(step) = initial_learning_rate / (1 + decay_rate · step / decay_steps)``.
 
     With ``staircase=True`` the ratio ``step / decay_steps`` is floored.
     """
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
-                 staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        _check_steps("InverseTimeDecay", "decay_steps", decay_steps)
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
-
     def __call__(self, step: int) -> float:
-        p = step / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate / (1 + self.decay_rate * self._progress(step))
 
 
 ALL_SCHEDULES = {cls.__name__: cls for cls in (
