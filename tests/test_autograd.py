@@ -306,6 +306,12 @@ def test_random_programs_match_torch(program, seed):
         for op, i, j in program:
             pool.append(STEPS[op](lib, pool[i % len(pool)], pool[j % len(pool)]))
         sum(v.sum() for v in pool[len(leaves):]).backward()
+        if lib is dn:  # every .grad is its own writable array
+            grads = [v.grad for v in leaves if v.grad is not None]
+            assert all(g.flags.writeable for g in grads)
+            assert not any(np.shares_memory(g, h) for k, g in enumerate(grads)
+                           for h in grads[k + 1:])
+            assert not any(np.shares_memory(g, v.data) for g in grads for v in pool)
         results.append([np.zeros(a.shape) if v.grad is None else np.asarray(v.grad)
                         for v, a in zip(leaves, arrays, strict=True)])
     for got, want in zip(*results, strict=True):
