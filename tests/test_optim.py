@@ -248,3 +248,27 @@ def test_float32_step_allocates_no_float64():
     opt.step()
     assert w.dtype == np.float32
     assert all(v.dtype == np.float32 for v in opt.state[w].values() if isinstance(v, np.ndarray))
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam"])
+def test_training_a_model_matches_torch(name):
+    """backward() fills the gradients, the optimizer steps: 15 steps of a small MLP."""
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((16, 3)), rng.standard_normal((16, 1))
+    def mlp(lib):
+        return lib.nn.Sequential(lib.nn.Linear(3, 8), lib.nn.Tanh(), lib.nn.Linear(8, 1))
+
+    models = {dn: mlp(dn), torch: mlp(torch).double()}
+    for p_dn, p_t in zip(models[dn].parameters(), models[torch].parameters(), strict=True):
+        p_dn.data = p_t.detach().numpy().copy()
+    kwargs = {"lr": 0.05, "momentum": 0.9} if name == "SGD" else {"lr": 0.01}
+    opts = {lib: getattr(lib.optim, name)(models[lib].parameters(), **kwargs)
+            for lib in (dn, torch)}
+    for _ in range(15):
+        for lib in (dn, torch):
+            opts[lib].zero_grad()
+            loss = lib.nn.MSELoss()(models[lib](lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            opts[lib].step()
+    for p_dn, p_t in zip(models[dn].parameters(), models[torch].parameters(), strict=True):
+        np.testing.assert_allclose(p_dn.data, p_t.detach().numpy(), rtol=1e-9, atol=1e-12)
