@@ -286,6 +286,10 @@ def test_registration_rules_and_errors():
     with pytest.raises(KeyError, match="already exists"):
         m.register_parameter("training", nn.Parameter(dn.zeros(1)))
     m.w = nn.Parameter(dn.zeros(1))
+    m.v = nn.Parameter(dn.zeros(1))
+    m.w = nn.Parameter(dn.ones(1))  # replacing keeps the registration order, as in torch
+    assert [n for n, _ in m.named_parameters()] == ["w", "v"]
+    del m.v
     with pytest.raises(TypeError, match="parameter 'w'"):
         m.w = dn.zeros(1)
     m.w = None

@@ -62,6 +62,14 @@ def _float_target(target, like: Tensor, name: str) -> Tensor:
     return y if y.dtype == like.dtype else y.astype(like.dtype)
 
 
+def _binary_inputs(input, target, name: str) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """Input and target of a binary cross-entropy: same shape, targets in [0, 1]."""
+    x = as_tensor(input)
+    y = _float_target(target, x, name)
+    _check_unit_interval(y.data, "targets", name)
+    return x, y
+
+
 def _check_unit_interval(values: np.ndarray, what: str, name: str) -> None:
     if values.size and not ((values >= 0) & (values <= 1)).all():
         bad = values[~((values >= 0) & (values <= 1))]
@@ -121,11 +129,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     0.6931
     """
     reduction = _reduction(reduction, size_average, reduce)
-    p = as_tensor(input)
-    y = _float_target(target, p, "binary_cross_entropy")
+    p, y = _binary_inputs(input, target, "binary_cross_entropy")
     _check_unit_interval(p.data, "input probabilities (use binary_cross_entropy_with_logits "
                          "for logits)", "binary_cross_entropy")
-    _check_unit_interval(y.data, "targets", "binary_cross_entropy")
     return apply_n(loss_ops.BinaryCrossEntropy, (p, y), _weight_array(weight, p), reduction)
 
 
@@ -141,9 +147,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     0.6931
     """
     reduction = _reduction(reduction, size_average, reduce)
-    x = as_tensor(input)
-    y = _float_target(target, x, "binary_cross_entropy_with_logits")
-    _check_unit_interval(y.data, "targets", "binary_cross_entropy_with_logits")
+    x, y = _binary_inputs(input, target, "binary_cross_entropy_with_logits")
     return apply_n(loss_ops.BinaryCrossEntropyWithLogits, (x, y),
                    _weight_array(weight, x), _weight_array(pos_weight, x), reduction)
 

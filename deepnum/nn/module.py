@@ -161,43 +161,46 @@ class Module:
 
     register_module = add_module
 
+    _LABELS = {"_parameters": "parameter", "_modules": "child module", "_buffers": "buffer"}
+
     def __setattr__(self, name: str, value) -> None:
-        d = self.__dict__
-        if isinstance(value, list | tuple | dict) and value and "_modules" in d:
+        if isinstance(value, list | tuple | dict) and value and "_modules" in self.__dict__:
             value = _wrap_container(value)
         if isinstance(value, Parameter):
-            self._check_name(name, "parameters")
-            for own in (d, self._buffers, self._modules):
-                own.pop(name, None)
-            self._parameters[name] = value
-        elif "_parameters" in d and name in self._parameters:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                    "(deepnum.nn.Parameter or None expected)"
-                )
-            self._parameters[name] = None
+            self._move(name, value, "_parameters")
+        elif self._owns(name, "_parameters"):
+            self._replace(name, value, "_parameters", Parameter)
         elif isinstance(value, Module):
-            self._check_name(name, "module")
-            for own in (d, self._parameters, self._buffers):
-                own.pop(name, None)
-            self._modules[name] = value
-        elif "_modules" in d and name in self._modules:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                    "(deepnum.nn.Module or None expected)"
-                )
-            self._modules[name] = None
-        elif "_buffers" in d and name in self._buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                    "(deepnum Tensor or None expected)"
-                )
-            self._buffers[name] = value
+            self._move(name, value, "_modules")
+        elif self._owns(name, "_modules"):
+            self._replace(name, value, "_modules", Module)
+        elif self._owns(name, "_buffers"):
+            self._replace(name, value, "_buffers", Tensor)
         else:
             object.__setattr__(self, name, value)
+
+    def _owns(self, name: str, registry: str) -> bool:
+        return registry in self.__dict__ and name in self.__dict__[registry]
+
+    def _move(self, name: str, value, registry: str) -> None:
+        """Register ``value`` in ``registry`` (in place, if the name is there already),
+        removing ``name`` from everywhere else."""
+        self._check_name(name, self._LABELS[registry])
+        d = self.__dict__
+        for own in (d, d["_parameters"], d["_buffers"], d["_modules"]):
+            if own is not d[registry]:
+                own.pop(name, None)
+        d["_non_persistent_buffers_set"].discard(name)
+        d[registry][name] = value
+
+    def _replace(self, name: str, value, registry: str, kind: type) -> None:
+        """Assign to a registered name: only a ``kind`` or None may take its place."""
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(
+                f"cannot assign '{type(value).__name__}' as {self._LABELS[registry]} '{name}' "
+                f"(deepnum {kind.__name__} or None expected)"
+            )
+        self.__dict__[registry][name] = value
 
     def __getattr__(self, name: str):
         d = self.__dict__
