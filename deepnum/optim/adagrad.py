@@ -32,6 +32,11 @@ class Adagrad(Optimizer):
     0.5
     """
 
+    _nonnegative = (("lr", "learning rate"), ("lr_decay", "lr_decay value"),
+                    ("weight_decay", "weight_decay value"),
+                    ("initial_accumulator_value", "initial_accumulator_value value"),
+                    ("eps", "epsilon value"))
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, *, maximize: bool = False) -> None:
@@ -42,11 +47,6 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p, group)
-
-    _nonnegative = (("lr", "learning rate"), ("lr_decay", "lr_decay value"),
-                    ("weight_decay", "weight_decay value"),
-                    ("initial_accumulator_value", "initial_accumulator_value value"),
-                    ("eps", "epsilon value"))
 
     def _init_state(self, p, group: dict[str, Any]) -> dict[str, Any]:
         s = self.state[p]

@@ -34,6 +34,9 @@ class Adam(Optimizer):
     0.9
     """
 
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
+                    ("weight_decay", "weight_decay value"))
+
     _decoupled = False
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
@@ -43,9 +46,6 @@ class Adam(Optimizer):
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize}
         super().__init__(params, defaults)
-
-    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
-                    ("weight_decay", "weight_decay value"))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -145,7 +145,8 @@ class Optimizer:
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def _gradients(self, group: dict[str, Any], weight_decay: float = 0.0):
+    def _gradients(self, group: dict[str, Any],
+                   weight_decay: float = 0.0) -> Iterator[tuple[Tensor, np.ndarray]]:
         """``(p, g)`` for each parameter of ``group`` with a gradient; see :meth:`_grad`."""
         maximize = group["maximize"]
         for p in group["params"]:

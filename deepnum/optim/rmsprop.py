@@ -35,16 +35,16 @@ class RMSprop(Optimizer):
     0.9
     """
 
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
+                    ("momentum", "momentum value"), ("weight_decay", "weight_decay value"),
+                    ("alpha", "alpha value"))
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, *, maximize: bool = False) -> None:
         defaults = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                     "momentum": momentum, "centered": centered, "maximize": maximize}
         super().__init__(params, defaults)
-
-    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
-                    ("momentum", "momentum value"), ("weight_decay", "weight_decay value"),
-                    ("alpha", "alpha value"))
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]

@@ -37,15 +37,15 @@ class SGD(Optimizer):
     0.71
     """
 
+    _nonnegative = (("lr", "learning rate"), ("momentum", "momentum value"),
+                    ("weight_decay", "weight_decay value"))
+
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
                  *, maximize: bool = False) -> None:
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)
-
-    _nonnegative = (("lr", "learning rate"), ("momentum", "momentum value"),
-                    ("weight_decay", "weight_decay value"))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
