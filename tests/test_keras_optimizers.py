@@ -353,3 +353,21 @@ def test_ema_and_variables():
     opt.build([np.ones(3)])
     assert [v.shape for v in opt.variables] == [(), (), (3,), (3,)]
     assert opt.variables[0] == 0 and opt.variables[1] == np.float32(0.001)
+
+
+def test_state_survives_a_checkpoint_file(tmp_path):
+    init, grads = make_data(2)
+    opt = optimizers.Adam(learning_rate=SCHEDULES["cosine"][0](), amsgrad=True, use_ema=True)
+    ws = [a.copy() for a in init]
+    for k in range(5):
+        opt.apply(grads[k], ws)
+    dn.save({"optimizer": opt.state_dict(), "weights": ws}, tmp_path / "ckpt.dnm")
+    ckpt = dn.load(tmp_path / "ckpt.dnm")
+    opt2 = optimizers.get({"class_name": "adam", "config": ckpt["optimizer"]["config"]})
+    opt2.load_state_dict(ckpt["optimizer"])
+    ws2 = ckpt["weights"]
+    for k in range(5, 10):
+        opt.apply(grads[k], ws)
+        opt2.apply(grads[k], ws2)
+    for a, b in zip(ws, ws2, strict=True):
+        np.testing.assert_array_equal(b, a)

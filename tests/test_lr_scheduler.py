@@ -179,3 +179,27 @@ def test_bad_arguments(make_bad, error, echo):
     opt_dn, _ = optimizers()
     with pytest.raises(error, match=echo):
         make_bad(opt_dn)
+
+
+def test_scheduler_state_survives_a_checkpoint_file(tmp_path):
+    opt_dn, _ = optimizers()
+    sched = dn_sched.MultiStepLR(opt_dn, milestones=[2, 4, 4], gamma=0.5)
+    plateau = dn_sched.ReduceLROnPlateau(opt_dn, patience=0)
+    for metric in (1.0, 1.0, 0.5):
+        sched.step()
+        plateau.step(metric)
+    dn.save({"sched": sched.state_dict(), "plateau": plateau.state_dict(),
+             "opt": opt_dn.state_dict()}, tmp_path / "ckpt.dnm")
+    ckpt = dn.load(tmp_path / "ckpt.dnm")
+    opt2, _ = optimizers()
+    sched2 = dn_sched.MultiStepLR(opt2, milestones=[2, 4, 4], gamma=0.5)
+    plateau2 = dn_sched.ReduceLROnPlateau(opt2, patience=0)
+    opt2.load_state_dict(ckpt["opt"])
+    sched2.load_state_dict(ckpt["sched"])
+    plateau2.load_state_dict(ckpt["plateau"])
+    for metric in (0.5, 0.5, 0.1, 0.1):
+        for s, p in ((sched, plateau), (sched2, plateau2)):
+            s.step()
+            p.step(metric)
+        assert opt2.param_groups[0]["lr"] == opt_dn.param_groups[0]["lr"]
+        assert plateau2.best == plateau.best
