@@ -1,0 +1,6 @@
+"""Unsupervised and classic energy-based models.
+
+>>> from deepnum.unsupervised import HopfieldNetwork
+"""
+
+from .hopfield import HopfieldNetwork
