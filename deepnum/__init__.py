@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as _np
 
 from . import functional, nn, optim, random
-from ._tensor import Tensor, get_default_dtype, matmul, permute, set_default_dtype
+from ._tensor import Tensor, get_default_dtype, set_default_dtype
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -89,6 +89,7 @@ from .tensor_math import (
     var,
     where,
 )
+from .tensor_operators import matmul
 from .tensor_shape import (
     broadcast_to,
     cat,
@@ -98,6 +99,7 @@ from .tensor_shape import (
     expand_dims,
     flatten,
     pad,
+    permute,
     reshape,
     split,
     squeeze,

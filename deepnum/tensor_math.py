@@ -11,13 +11,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap, apply, apply_n, as_array, binary, get_default_dtype, matmul
+from ._tensor import Tensor, _wrap, apply, apply_n, as_array, get_default_dtype
 from .errors import ShapeError
 from .ops import activation as act
 from .ops import elementwise as ew
 from .ops import reduce as red
 from .ops._util import normalize_axis
 from .ops.shape import Reshape
+from .tensor_operators import binary, matmul
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "The result of ``max``/``min`` along a dim: values and their indices."

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap, apply, apply_many, as_array, permute
+from ._tensor import Tensor, _wrap, apply, apply_many, as_array
 from .errors import ShapeError, unknown_name
 from .ops import shape as shape_ops
 
 
 def _tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else _wrap(as_array(x))
+
+
+def permute(t: Tensor, axes) -> Tensor:
+    """Reorder the axes: output axis i is input axis ``axes[i]`` (PyTorch's ``permute``)."""
+    axes = tuple(int(a) % max(t.ndim, 1) for a in axes)
+    if sorted(axes) != list(range(t.ndim)):
+        raise ShapeError(
+            f"permute: {axes} is not a permutation of the {t.ndim} axes of {t.shape}"
+        )
+    return apply(shape_ops.Permute, t, axes)
 
 
 def _shape_arg(shape) -> tuple[int, ...]:
@@ -224,5 +234,6 @@ Tensor.view = _reshape_method
 Tensor.expand = _expand_method
 Tensor.broadcast_to = _expand_method
 Tensor.permute = _permute_method
+Tensor.T = property(transpose, doc="The axes reversed (NumPy's ``.T``).")
 for _f in (transpose, t, squeeze, unsqueeze, expand_dims, flatten, split, chunk):
     setattr(Tensor, _f.__name__, _f)
