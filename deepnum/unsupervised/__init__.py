@@ -3,4 +3,5 @@
 >>> from deepnum.unsupervised import HopfieldNetwork
 """
 
+from .helmholtz import HelmholtzMachine
 from .hopfield import HopfieldNetwork
