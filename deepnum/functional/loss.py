@@ -18,11 +18,10 @@ import numpy as np
 
 from .. import tensor_math as tm
 from .._tensor import Tensor, apply, apply_n, as_array
-from ..tensor_shape import permute
 from ..creation import as_tensor
 from ..errors import DataError, DTypeError, ShapeError, unknown_name
 from ..ops import loss as loss_ops
-from ..tensor_shape import reshape
+from ..tensor_shape import permute, reshape
 from .activation import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
