@@ -364,37 +364,12 @@ def _result(data, fn: Function, parents: tuple) -> Tensor:
     return t
 
 
-class _Closure(Function):
-    """Adapter for a primitive written as a function returning ``(out, backward)``."""
-
-    __slots__ = ("prim", "closure")
-
-    def forward(self, *args):
-        out, self.closure = self.prim(*args)
-        return out
-
-    def backward(self, g, needs):
-        return self.closure(g, needs)
-
-    @property
-    def name(self) -> str:
-        return self.prim.__name__
-
-
-def _new_fn(cls) -> Function:
-    if type(cls) is type:
-        return _new(cls)
-    fn = _new(_Closure)
-    fn.prim = cls
-    return fn
-
-
 _NEEDS = {1: (True,), 0: (False,)}
 
 
 def apply(cls: type[Function], t: Tensor, *args) -> Tensor:
     """Run the one-input primitive ``cls`` on ``t`` (extra ``args`` are constants)."""
-    fn = _new_fn(cls)
+    fn = _new(cls)
     if t.requires_grad and grad_mode.enabled:
         fn.needs = _NEEDS[1]
         return _result(fn.forward(t.data, *args), fn, (_ref(t),))
@@ -405,7 +380,7 @@ def apply(cls: type[Function], t: Tensor, *args) -> Tensor:
 def _apply_tensors(cls: type[Function], tensors: tuple, arrays, args) -> Tensor:
     needs = tuple(t is not None and t.requires_grad for t in tensors)
     track = grad_mode.enabled and any(needs)
-    fn = _new_fn(cls)
+    fn = _new(cls)
     fn.needs = needs if track else (False,) * len(needs)
     out = fn.forward(arrays, *args) if isinstance(arrays, list) else fn.forward(*arrays, *args)
     if not track:

@@ -11,7 +11,7 @@ import numpy as np
 from . import autograd
 from ._tensor import (
     Tensor,
-    _new_fn,
+    _new,
     _ref,
     _result,
     _wrap,
@@ -99,7 +99,7 @@ def binary(cls: type[Function], x, y, name: str) -> Tensor:
     track = grad_mode.enabled
     nx = track and xt and x.requires_grad
     ny = track and yt and y.requires_grad
-    fn = _new_fn(cls)
+    fn = _new(cls)
     fn.needs = _NEEDS_2[nx, ny]
     try:
         out = fn.forward(xd, yd)
