@@ -5,3 +5,4 @@
 
 from .helmholtz import HelmholtzMachine
 from .hopfield import HopfieldNetwork
+from .rbm import RBM

@@ -1,0 +1,269 @@
+"""The restricted Boltzmann machine, trained by contrastive divergence (Hinton 2002)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import random as dn_random
+from ..errors import ArgumentError, StateError
+from ..nn.parameter import Parameter
+from . import _partition
+from ._contrastive import ContrastiveDivergence
+from ._partition import LogPartition, free_energy
+from ._seeds import SeededGenerators
+from ._units import as_batch, bernoulli_, get_units, sigmoid_, softplus
+
+Seed = int | np.random.Generator | None
+
+
+def _positive_int(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ArgumentError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class RBM:
+    """A restricted Boltzmann machine: n_visible visible units v, n_hidden binary hidden units
+    h, weights W (n_visible, n_hidden), visible bias b, hidden bias c.  Energy and joint::
+
+        Bernoulli visible:  E(v, h) = -bᵀv - cᵀh - vᵀWh            v ∈ {0, 1}ⁿ
+        Gaussian visible:   E(v, h) = Σ_i (v_i - b_i)²/2 - cᵀh - vᵀWh   v ∈ ℝⁿ (unit variance)
+        p(v, h) = e^(-E(v, h))/Z,   Z = Σ_v Σ_h e^(-E(v, h))
+
+    Conditionals (the units of a layer are independent given the other layer)::
+
+        p(h_j = 1 | v) = σ(c_j + vᵀW_:j)
+        p(v_i = 1 | h) = σ(b_i + W_i:h)        (Gaussian: v_i | h ~ N(b_i + W_i:h, 1))
+
+    Free energy, ``p(v) = e^(-F(v))/Z``::
+
+        F(v) = -bᵀv - Σ_j softplus(c_j + vᵀW_:j)     (Gaussian: Σ_i (v_i - b_i)²/2 - Σ_j …)
+
+    Learning ascends the mean log-likelihood, whose gradient is data minus model statistics,
+    ``∂ log p(v)/∂W = v p(h|v)ᵀ - E_model[v hᵀ]`` (c: p(h|v) - E[h]; b: v - E[v]).  CD-k
+    estimates the model term with k Gibbs steps started at the data; persistent CD
+    (``persistent=True``) continues chains kept across batches.  Each batch sets every
+    parameter's ``.grad`` to minus that estimate, averaged over the batch, and the optimizer
+    (default ``keras.optimizers.SGD(learning_rate)``, as scikit-learn's BernoulliRBM;
+    ``compile(optimizer=...)`` for momentum etc.) steps.
+
+    Data: a Bernoulli RBM takes values in [0, 1] — binary, or grey levels as mean-field
+    probabilities (as scikit-learn); a value outside [0, 1] or a NaN raises a DataError naming
+    it.  Gaussian units take any finite values (standardise them first).  Shapes are
+    (batch, n_visible) and (batch, n_hidden); a width that does not match raises a ShapeError
+    naming both sizes.
+
+    Randomness: ``seed`` (an integer or a Generator) makes one private generator that draws the
+    initial weights W ~ N(0, 0.01²) and then every training sample; None uses deepnum's global
+    "init" and "sample" streams.  The sampling methods take their own ``seed=``: None uses the
+    model's generator; an integer's generator is made once per model and then advances, so two
+    calls with the same integer in a loop give different samples.
+
+    >>> rbm = RBM(6, 4, seed=0)
+    >>> probs, h = rbm.sample_hidden(np.ones((2, 6)))
+    >>> probs.shape, h.shape, rbm.free_energy(np.ones((2, 6))).shape
+    ((2, 4), (2, 4), (2,))
+    """
+
+    def __init__(self, n_visible: int, n_hidden: int, k: int = 1, persistent: bool = False,
+                 learning_rate: float = 0.1, visible: str = "bernoulli", seed: Seed = None) -> None:
+        owner = "RBM"
+        self.n_visible = _positive_int(owner, "n_visible", n_visible)
+        self.n_hidden = _positive_int(owner, "n_hidden", n_hidden)
+        self.k = _positive_int(owner, "k (Gibbs steps)", k)
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float) or not (
+                np.isfinite(learning_rate) and learning_rate > 0):
+            raise ArgumentError(f"RBM: learning_rate must be a positive number, "
+                                f"got {learning_rate!r}")
+        self.learning_rate = float(learning_rate)
+        self.units = get_units(visible)
+        self.persistent = bool(persistent)
+        self.seed = seed
+        self._rng = None if seed is None else dn_random.make_generator(seed, "sample")
+        self._generators = SeededGenerators(self._rng, "sample")
+        init = self._rng if self._rng is not None else dn_random.generator("init")
+        w = 0.01 * init.standard_normal((self.n_visible, self.n_hidden))
+        self.weight = Parameter(w.astype(np.float32))
+        self.visible_bias = Parameter(np.zeros(self.n_visible, np.float32))
+        self.hidden_bias = Parameter(np.zeros(self.n_hidden, np.float32))
+        self._cd = ContrastiveDivergence(self.k, self.persistent)
+        self._data_sum = np.zeros(self.n_visible)  # marginals of the training data, for AIS
+        self._data_count = 0
+
+    def __repr__(self) -> str:
+        return (f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, k={self.k}, "
+                f"persistent={self.persistent}, visible={self.units.name!r})")
+
+    # ----- inputs ---------------------------------------------------------------------------
+    def _visible(self, v: Any, op: str, dtype=np.float32) -> np.ndarray:
+        arr = as_batch(v, self.n_visible, f"RBM.{op}", "v", dtype)
+        self.units.check(arr, f"RBM.{op}", "v")
+        return arr
+
+    def _params(self, dtype=np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (self.weight.data.astype(dtype), self.visible_bias.data.astype(dtype),
+                self.hidden_bias.data.astype(dtype))
+
+    @property
+    def persistent_chains(self) -> np.ndarray | None:
+        """The hidden states of the persistent chains (None before the first PCD batch)."""
+        return self._cd.chains
+
+    # ----- conditionals and sampling ------------------------------------------------------------
+    def _hidden_probs(self, v: np.ndarray) -> np.ndarray:
+        return sigmoid_(v @ self.weight.data + self.hidden_bias.data)
+
+    def _visible_means(self, h: np.ndarray) -> np.ndarray:
+        return self.units.mean_(h @ self.weight.data.T + self.visible_bias.data)
+
+    def transform(self, v: Any) -> np.ndarray:
+        """The hidden probabilities p(h = 1 | v), (batch, n_hidden): the features of v."""
+        return self._hidden_probs(self._visible(v, "transform"))
+
+    def sample_hidden(self, v: Any, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(p(h = 1 | v), h ~ p(h | v))``, both (batch, n_hidden) float32."""
+        p = self._hidden_probs(self._visible(v, "sample_hidden"))
+        return p, bernoulli_(p, self._generators(seed), np.empty_like(p))
+
+    def sample_visible(self, h: Any, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(E[v | h], v ~ p(v | h))``, both (batch, n_visible): probabilities for Bernoulli
+        units, means b + Wh for Gaussian units (whose samples add N(0, 1) noise)."""
+        h = as_batch(h, self.n_hidden, "RBM.sample_visible", "h")
+        mean = self._visible_means(h)
+        return mean, self.units.sample_(mean, self._generators(seed), np.empty_like(mean))
+
+    def _gibbs(self, v: np.ndarray, steps: int, rng: np.random.Generator) -> np.ndarray:
+        h = np.empty((len(v), self.n_hidden), np.float32)
+        for _ in range(steps):
+            bernoulli_(self._hidden_probs(v), rng, h)
+            mean = self._visible_means(h)
+            v = self.units.sample_(mean, rng, np.empty_like(mean))
+        return v
+
+    def gibbs(self, v: Any, steps: int = 1, seed: Seed = None) -> np.ndarray:
+        """Visible samples after ``steps`` Gibbs steps v → h → v started at ``v``."""
+        steps = _positive_int("RBM.gibbs", "steps", steps)
+        return self._gibbs(self._visible(v, "gibbs"), steps, self._generators(seed))
+
+    def sample(self, n: int, steps: int = 1000, seed: Seed = None) -> np.ndarray:
+        """``n`` samples of v from ``steps`` Gibbs steps, each chain started from the
+        base-rate model (independent units with the training data's marginals)."""
+        n = _positive_int("RBM.sample", "n", n)
+        steps = _positive_int("RBM.sample", "steps", steps)
+        rng = self._generators(seed)
+        v0 = self.units.base_sample(self._base_bias(None), n, rng).astype(np.float32)
+        return self._gibbs(v0, steps, rng)
+
+    # ----- scores ---------------------------------------------------------------------------
+    def free_energy(self, v: Any) -> np.ndarray:
+        """F(v) per example, (batch,) float64 (see the class docstring)."""
+        return free_energy(self._visible(v, "free_energy", np.float64), *self._params(),
+                           self.units)
+
+    def reconstruction_error(self, v: Any) -> float:
+        """Mean over examples and units of (v - E[v | h = p(h|v)])², the mean-field
+        reconstruction (deterministic; ``fit`` logs the sampled one of its batches)."""
+        v = self._visible(v, "reconstruction_error")
+        d = self._visible_means(self._hidden_probs(v)) - v
+        return float(np.vdot(d, d)) / d.size
+
+    def pseudo_likelihood(self, v: Any, method: str = "stochastic", seed: Seed = None,
+                          chunk: int = 1 << 22) -> np.ndarray:
+        """Log pseudo-likelihood per example, (batch,) float64 (Bernoulli units only)::
+
+            PL(v) = Σ_i log p(v_i | v_-i) = Σ_i log σ(F(ṽ⁽ⁱ⁾) - F(v))
+
+        where ṽ⁽ⁱ⁾ is v with unit i flipped (v_i → 1 - v_i).  ``method="stochastic"`` is
+        scikit-learn's ``score_samples``: one random unit i per example,
+        ``n_visible · log σ(F(ṽ⁽ⁱ⁾) - F(v))`` (unbiased); ``"exact"`` sums over all units
+        (cost batch × n_visible × n_hidden, in chunks of ``chunk`` elements).
+        """
+        if self.units.name != "bernoulli":
+            raise StateError("RBM.pseudo_likelihood: defined for Bernoulli visible units; "
+                             f"this RBM has {self.units.name!r} units")
+        if method not in ("stochastic", "exact"):
+            raise ArgumentError(f"RBM.pseudo_likelihood: method must be 'stochastic' or "
+                                f"'exact', got {method!r}")
+        v = self._visible(v, "pseudo_likelihood", np.float64)
+        W, b, c = self._params()
+        x = v @ W + c
+        base = softplus(x).sum(axis=1)
+        flip = 1.0 - 2.0 * v  # ṽ_i - v_i
+        if method == "stochastic":
+            i = self._generators(seed).integers(0, self.n_visible, len(v))
+            rows = np.arange(len(v))
+            s = flip[rows, i]
+            gap = -b[i] * s - (softplus(x + s[:, None] * W[i]).sum(axis=1) - base)
+            return -self.n_visible * softplus(-gap)
+        out = np.empty(len(v))
+        step = max(1, chunk // (self.n_visible * self.n_hidden))
+        for r in range(0, len(v), step):
+            sl = slice(r, r + step)
+            flipped = softplus(x[sl, None, :] + flip[sl, :, None] * W).sum(axis=2)
+            gap = -b * flip[sl] - (flipped - base[sl, None])  # F(ṽ⁽ⁱ⁾) - F(v), (rows, n)
+            out[sl] = -softplus(-gap).sum(axis=1)
+        return out
+
+    # ----- the partition function ----------------------------------------------------------
+    def _base_bias(self, data: Any) -> np.ndarray:
+        """Biases of the base-rate model: from ``data``, else from the training data's
+        marginals, else (never trained) the visible biases."""
+        if data is not None:
+            data = self._visible(data, "log_partition", np.float64)
+            return self.units.base_bias(data.sum(axis=0), len(data))
+        if self._data_count:
+            return self.units.base_bias(self._data_sum, self._data_count)
+        return self.visible_bias.data.astype(np.float64)
+
+    def exact_log_partition(self) -> float:
+        """log Z by enumerating the 2^m states of the smaller layer (m ≤ 20; Gaussian visible
+        units: the hidden layer)."""
+        return _partition.exact_log_partition(*self._params(), self.units)
+
+    def log_partition(self, method: str = "ais", n_chains: int = 100, n_betas: int = 10000,
+                      seed: Seed = None, data: Any = None) -> LogPartition:
+        """Estimate log Z by annealed importance sampling (``method="ais"``, Salakhutdinov &
+        Murray 2008) from the base-rate model — independent visible units fit to the
+        marginals of ``data`` (default: of the data this RBM was trained on) — through
+        ``n_betas`` inverse temperatures, with ``n_chains`` chains; or exactly
+        (``method="exact"``).  Returns a :class:`LogPartition` (log_z, std_error, low, high,
+        log_weights); see ``deepnum.unsupervised._partition.ais`` for the algorithm.
+        """
+        if method == "exact":
+            log_z = self.exact_log_partition()
+            return LogPartition(log_z, 0.0, log_z, log_z, np.zeros(0))
+        if method != "ais":
+            raise ArgumentError(f"RBM.log_partition: method must be 'ais' or 'exact', "
+                                f"got {method!r}")
+        n_chains = _positive_int("RBM.log_partition", "n_chains", n_chains)
+        return _partition.ais(*self._params(), self.units, self._base_bias(data), n_chains,
+                              n_betas, self._generators(seed))
+
+    def log_likelihood(self, v: Any, log_z: float | LogPartition | None = None) -> float:
+        """Mean log p(v) = mean(-F(v)) - log Z.  Without ``log_z``: exact when the smaller
+        layer has at most 20 units, else AIS with the defaults of :meth:`log_partition`."""
+        if log_z is None:
+            small = min(self.n_visible, self.n_hidden) if self.units.name == "bernoulli" \
+                else self.n_hidden
+            method = "exact" if small <= _partition.MAX_ENUMERATED else "ais"
+            log_z = self.log_partition(method)
+        if isinstance(log_z, LogPartition):
+            log_z = log_z.log_z
+        return float(-self.free_energy(v).mean() - log_z)
+
+    # ----- training -------------------------------------------------------------------------
+    def cd_gradients(self, v: Any, rng: np.random.Generator | None = None) -> float:
+        """Set ``.grad`` of the weight and both biases to minus the CD-k (or PCD-k) estimate
+        of the mean log-likelihood gradient on the batch ``v``; returns the batch's sampled
+        reconstruction error (see ``_contrastive``)."""
+        v0 = self._visible(v, "train_step")
+        params = (self.weight, self.visible_bias, self.hidden_bias)
+        for p in params:
+            if p.grad is None:
+                p.grad = np.zeros_like(p.data)
+        self._data_sum += v0.sum(axis=0)
+        self._data_count += len(v0)
+        return self._cd(v0, self.weight.data, self.visible_bias.data, self.hidden_bias.data,
+                        self.units, rng or self._generators(None), *(p.grad for p in params))
