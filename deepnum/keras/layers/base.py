@@ -1,0 +1,382 @@
+"""``Layer``: the base of every Keras-door layer and model, a ``deepnum.nn.Module``.
+
+Keras's habit (STYLE 7): ``__init__`` stores and checks the configuration, ``build(input_shape)``
+creates the weights once the input size is known (the first call), ``call`` is a few lines.
+Because a Layer is a Module, weights are ``Parameter``s (trainable) or buffers
+(non-trainable, e.g. BatchNormalization's moving averages) found by the one engine, so
+PyTorch-door tools (``parameters()``, ``state_dict()``, ``deepnum.optim``) work on Keras
+layers too.
+
+The call context (``_context``) carries what Keras passes implicitly from the outermost model
+call to the layers inside it: the ``training`` flag, the activity-regularization penalties of
+this call, the logits of softmax/sigmoid outputs (so a probability loss can be computed from
+the logits) and, while a non-finite loss is being diagnosed, every layer's output.
+
+>>> import deepnum as dn
+>>> from deepnum.keras import layers
+>>> dense = layers.Dense(3)
+>>> dense.built
+False
+>>> dense(dn.ones(2, 5)).shape, dense.kernel.shape
+((2, 3), (5, 3))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ..._tensor import Tensor, _wrap, as_array
+from ...autograd import no_grad
+from ...errors import ArgumentError, ShapeError, StateError, unknown_name
+from ...nn.module import Module
+from ...nn.parameter import Parameter
+from .. import activations, initializers, regularizers
+from ..backend import auto_name
+
+_REGISTRY: dict[str, type] = {}  # class name -> class, for rebuilding saved models
+
+
+def register_class(cls: type, key: str | None = None) -> type:
+    """Let ``load_model`` rebuild layers of class ``cls`` (found by ``key``, default its name).
+    Nothing else is ever looked up: a file cannot make deepnum import or run code."""
+    key = key or cls.__name__
+    _REGISTRY[key] = cls
+    cls._registered_name = key
+    return cls
+
+
+def get_registered(name: str) -> type:
+    """The registered layer or model class called ``name``."""
+    cls = _REGISTRY.get(name)
+    if cls is None:
+        raise unknown_name("layer class", name, _REGISTRY)
+    return cls
+
+
+def serialize_layer(layer: Layer) -> dict[str, Any]:
+    """``{"class_name": ..., "config": ...}`` of a layer whose class is registered."""
+    key = type(layer).__dict__.get("_registered_name")
+    if key is None or _REGISTRY.get(key) is not type(layer):
+        raise StateError(
+            f"layer {layer.name!r} is of class {type(layer).__name__}, which is not registered, "
+            "so a saved file could not rebuild it: decorate the class with "
+            "@keras.saving.register_keras_serializable() (and give it get_config), or save "
+            "the weights only with save_weights()")
+    return {"class_name": key, "config": layer.get_config()}
+
+
+def deserialize_layer(spec: Any) -> Layer:
+    """The layer that :func:`serialize_layer` described (registered classes only)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str) or not (
+            isinstance(spec.get("config"), dict)):
+        raise ArgumentError(f"a layer is described by {{'class_name': str, 'config': dict}}, "
+                            f"got {spec!r:.200}")
+    return get_registered(spec["class_name"]).from_config(spec["config"])
+
+
+class _CallContext:
+    """State of the outermost model call, read by the layers inside it."""
+
+    training: bool | None = None
+    depth = 0
+    losses: list | None = None  # activity penalties of this call
+    logits: dict | None = None  # id(output) -> logits, when the compiled loss can use them
+    watch: list | None = None  # (layer, output) pairs, while diagnosing a non-finite loss
+
+
+_context = _CallContext()
+
+
+@contextlib.contextmanager
+def isolated_call():
+    """Run a call outside the current model call (e.g. a dry run that builds layers): no
+    training flag, no penalties or logits recorded, no gradient."""
+    ctx = _context
+    saved = ctx.training, ctx.losses, ctx.logits, ctx.watch
+    ctx.training = ctx.losses = ctx.logits = ctx.watch = None
+    try:
+        with no_grad():
+            yield
+    finally:
+        ctx.training, ctx.losses, ctx.logits, ctx.watch = saved
+
+
+def _shape_tuple(shape: Any, what: str) -> tuple[int | None, ...]:
+    try:
+        out = tuple(None if n is None else int(n) for n in shape)
+    except TypeError:
+        raise ArgumentError(f"{what} must be a tuple of integers (or None), got "
+                            f"{shape!r}") from None
+    if any(n is not None and n < 0 for n in out):
+        raise ArgumentError(f"{what} must not hold negative sizes, got {shape!r}")
+    return out
+
+
+def positive_int(owner: str, name: str, value: Any) -> int:
+    """``value`` as an int >= 1, or an ArgumentError naming the owner and the argument."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ArgumentError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class Layer(Module):
+    """Base class of the Keras-door layers (see the module docstring).
+
+    Subclasses override ``build(input_shape)`` (create weights with :meth:`add_weight`),
+    ``call(inputs[, training])`` and, if they take arguments, ``get_config``.  Keyword
+    arguments of every layer: ``name`` (default: the snake-case class name, numbered),
+    ``trainable``, ``dtype`` (float32), ``activity_regularizer``, and Keras 2's
+    ``input_shape``/``input_dim`` (the shape of one example, for a first layer).
+    """
+
+    _call_has_training = False
+    _autocast = True  # cast inputs to the layer's dtype (models leave that to their layers)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._call_has_training = "training" in inspect.signature(cls.call).parameters
+        if cls.__module__.startswith("deepnum."):
+            register_class(cls)
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None,
+                 activity_regularizer: Any = None, input_shape: Any = None,
+                 input_dim: int | None = None, batch_input_shape: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        if kwargs:
+            raise ArgumentError(f"{owner}: unrecognized keyword argument(s) {sorted(kwargs)}")
+        if name is not None and (not isinstance(name, str) or not name or "." in name
+                                 or "/" in name):
+            raise ArgumentError(f"{owner}: name must be a non-empty string without '.' or "
+                                f"'/', got {name!r}")
+        d = self.__dict__
+        d["name"] = name or auto_name(owner)
+        d["_dtype"] = np.dtype(dtype or "float32")
+        if d["_dtype"].kind != "f":
+            raise ArgumentError(f"{owner}: dtype must be a floating-point type, got {dtype!r}")
+        d["_trainable"] = bool(trainable)
+        d["built"] = False
+        d["_weight_names"] = []  # in creation order
+        d["_weight_trainable"] = {}
+        d["_regularizers"] = {}  # weight name -> regularizer
+        d["_build_input_shape"] = None
+        d["_call_losses"] = []
+        d["_output_shape"] = None  # of the last call, without the batch axis
+        d["activity_regularizer"] = regularizers.get(activity_regularizer)
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        d["_input_shape_arg"] = (None if input_shape is None
+                                 else _shape_tuple(input_shape, f"{owner}: input_shape"))
+
+    # ----- configuration ------------------------------------------------------------------
+    @property
+    def dtype(self) -> str:
+        return self._dtype.name
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze (False) or unfreeze this layer and every layer inside it."""
+        self.__dict__["_trainable"] = bool(value)
+        for name in self._weight_names:
+            if self._weight_trainable[name]:
+                getattr(self, name).requires_grad = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments as JSON data: ``type(self).from_config(config)`` makes
+        an equal, unbuilt layer."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable,
+                                  "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if self._input_shape_arg is not None:
+            config["input_shape"] = list(self._input_shape_arg)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        return cls(**config)
+
+    # ----- weights ------------------------------------------------------------------------
+    def add_weight(self, name: str, shape: Any, initializer: Any = "glorot_uniform",
+                   dtype: Any = None, trainable: bool = True, regularizer: Any = None) -> Tensor:
+        """Create a weight called ``name`` (an attribute of the layer), drawn by
+        ``initializer``.  Trainable weights are Parameters; others are buffers."""
+        if name in self._weight_trainable:
+            raise ArgumentError(f"{self.name}: a weight called {name!r} exists already")
+        shape = _shape_tuple(shape, f"{self.name}: weight {name!r} shape")
+        array = initializers.get(initializer)(shape, np.dtype(dtype or self._dtype))
+        if trainable:
+            setattr(self, name, Parameter(array, requires_grad=self._trainable))
+        else:
+            self.register_buffer(name, _wrap(array))
+        self._weight_names.append(name)
+        self._weight_trainable[name] = bool(trainable)
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._regularizers[name] = regularizer
+        return getattr(self, name)
+
+    def _sublayers(self) -> list[Module]:
+        """Child modules, in registration order (Layers and plain Modules)."""
+        return [m for m in self._modules.values() if m is not None]
+
+    def _collect(self, trainable: bool | None) -> list[Tensor]:
+        out: list[Tensor] = []
+        for name in self._weight_names:
+            if trainable is None or (self._weight_trainable[name] and self._trainable) == trainable:
+                out.append(getattr(self, name))
+        for child in self._sublayers():
+            if isinstance(child, Layer):
+                out.extend(child._collect(trainable))
+            elif trainable is not False:  # a PyTorch-door module inside a Keras model
+                out.extend(p for p in child.parameters() if p.requires_grad or trainable is None)
+        seen: set[int] = set()
+        return [w for w in out if not (id(w) in seen or seen.add(id(w)))]
+
+    @property
+    def weights(self) -> list[Tensor]:
+        """Every weight: this layer's in creation order, then those of the layers inside."""
+        return self._collect(None)
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return self._collect(True)
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return self._collect(False)
+
+    trainable_variables = trainable_weights
+    variables = weights
+
+    def count_params(self) -> int:
+        """The number of scalars in the weights (the layer must be built)."""
+        if not self.built:
+            raise StateError(f"count_params: layer {self.name!r} is not built yet, so its "
+                             "weights do not exist; call it on data or build() it first")
+        return int(sum(w.data.size for w in self.weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as NumPy arrays, in ``weights`` order."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """Copy ``weights`` (arrays, in ``get_weights`` order) into the layer's weights."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ShapeError(f"set_weights: {self.name!r} has {len(own)} weight arrays, got "
+                             f"{len(weights)}")
+        arrays = [as_array(w) for w in weights]
+        for i, (w, a) in enumerate(zip(own, arrays, strict=True)):
+            if w.data.shape != a.shape:
+                raise ShapeError(f"set_weights: weight {i} of {self.name!r} has shape "
+                                 f"{w.data.shape}, got an array of shape {a.shape}")
+        for w, a in zip(own, arrays, strict=True):
+            w.data[...] = a
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization penalties of the weights (computed now, in the graph) plus the
+        activity penalties of the last call."""
+        out = [reg(getattr(self, name)) for name, reg in self._regularizers.items()]
+        for child in self._sublayers():
+            if isinstance(child, Layer):
+                out.extend(child.losses)
+        return out + list(self._call_losses)
+
+    # ----- building and calling -----------------------------------------------------------
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis None).  The base
+        class has none."""
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for ``input_shape`` (batch axis None); the identity here."""
+        return tuple(input_shape)
+
+    def _build_on(self, shape: tuple) -> None:
+        shape = (None, *tuple(shape)[1:])
+        self.build(shape)
+        self.__dict__["_build_input_shape"] = shape
+        self.__dict__["built"] = True
+
+    def _check_input_shape(self, shape: tuple, expected: tuple) -> None:
+        if len(shape) != len(expected) or any(
+                e is not None and n != e for n, e in zip(shape[1:], expected[1:], strict=False)):
+            raise ShapeError(f"{type(self).__name__} {self.name!r} expects inputs of shape "
+                             f"{_fmt(expected)}, got {_fmt((None, *shape[1:]))} (an input of "
+                             f"shape {tuple(shape)})")
+
+    def call(self, inputs: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement call(inputs)")
+
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:  # the PyTorch door's name
+        return self.call(*args, **kwargs)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        from .input import KerasTensor
+
+        if isinstance(inputs, KerasTensor):
+            return inputs.through(self, *args, **kwargs)
+        x = inputs if isinstance(inputs, Tensor) else _wrap(as_array(inputs))
+        if x.data.dtype != self._dtype and self._autocast:  # Keras casts inputs to the dtype
+            x = x.astype(self._dtype)
+        if not self.built:
+            self._build_on(x.data.shape)
+        ctx = _context
+        if self._call_has_training:
+            if kwargs.get("training") is None:
+                if ctx.training is None:
+                    kwargs.pop("training", None)
+                else:
+                    kwargs["training"] = ctx.training
+        elif "training" in kwargs:
+            del kwargs["training"]
+        out = self.call(x, *args, **kwargs)
+        if isinstance(out, Tensor):
+            self.__dict__["_output_shape"] = out.data.shape[1:]
+        if self.activity_regularizer is not None:
+            penalty = self.activity_regularizer(out)
+            if ctx.losses is not None:
+                ctx.losses.append(penalty)
+            else:
+                self.__dict__["_call_losses"] = [penalty]
+        if ctx.watch is not None:
+            ctx.watch.append((self, out))
+        return out
+
+    def _activate(self, z: Tensor, activation: Any) -> Tensor:
+        """``activation(z)``, noting ``z`` as the logits of the result when a compiled
+        softmax/sigmoid probability loss asked for them (see ``keras.losses``)."""
+        if activation is activations.linear:
+            return z
+        y = activation(z)
+        logits = _context.logits
+        if logits is not None and activation in activations.LOGIT_ACTIVATIONS:
+            logits[id(y)] = (z, activations.LOGIT_ACTIVATIONS[activation])
+        return y
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _fmt(shape: tuple) -> str:
+    """``(None, 784)`` as Keras prints shapes."""
+    inner = ", ".join("None" if n is None else str(n) for n in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+format_shape = _fmt

@@ -1,0 +1,252 @@
+"""Saving Keras-door models: ONE file, no pickle, nothing executed on load.
+
+``model.save(path)`` writes a deepnum file (``deepnum.io``: safetensors arrays + a JSON
+document, written atomically) holding
+
+* the weights, named by their path in the model ("dense/kernel", "dense_1/bias");
+* the architecture: each layer's ``get_config()`` under its class name (registered classes
+  only: loading looks names up in deepnum's registry, it never imports or runs code named
+  in a file; register your own classes with :func:`register_keras_serializable`);
+* the compile settings (optimizer config, loss, metrics), the optimizer's state (iteration
+  count and slot arrays, e.g. RMSprop's "velocity"), and the training history;
+* for checkpoints (``ModelCheckpoint``, ``BackupAndRestore``): the number of epochs done and
+  ``deepnum.random.get_rng_state()``, so that a run resumed with ``fit(...,
+  initial_epoch=epochs_done)`` reaches bit-identical weights.
+
+Any file name is accepted and written in this format (".dnm" is the convention; a
+".keras" or ".h5" name gets the same deepnum file, which real Keras cannot read).
+``keras.models.load_model(path)`` rebuilds the model, compiled, with its optimizer state:
+training can continue.  A subclassed model that is not registered (or has no
+``get_config``) cannot be described, so ``save`` refuses it: use ``save_weights``.
+``load_model`` of a checkpoint restores the random streams too (``restore_rng=False`` to
+keep the current ones); ``model.checkpoint_epoch`` then tells the epochs done.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from .. import random as dn_random
+from ..errors import ArgumentError, DeepnumError, FormatError, ShapeError, StateError
+from ..io import read_file, write_file
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from .callbacks.base import History
+from .layers.base import Layer, get_registered, isolated_call, register_class
+
+FORMAT_VERSION = 1
+MODEL, WEIGHTS = "keras-model", "keras-weights"
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Class decorator: let ``load_model`` rebuild this layer or model class (by
+    "package>name"); the class needs ``get_config`` (and ``from_config`` if its config is
+    not just its constructor's arguments)."""
+    def decorate(cls: type) -> type:
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise ArgumentError(f"register_keras_serializable: {cls!r} is not a Keras layer "
+                                "or model class")
+        return register_class(cls, f"{package}>{name or cls.__name__}")
+    return decorate
+
+
+def weight_paths(model: Layer) -> dict[str, Any]:
+    """Every weight by its path ("dense/kernel"), in ``model.weights`` order."""
+    by_id = {id(t): key.replace(".", "/") for key, t in model.state_dict(keep_vars=True).items()}
+    return {by_id[id(w)]: w for w in model.weights if id(w) in by_id}
+
+
+def _check_path(filepath: Any, overwrite: bool) -> str:
+    path = os.fspath(filepath)
+    if not overwrite and os.path.exists(path):
+        raise ArgumentError(f"save: {path!r} exists already; pass overwrite=True to replace it")
+    return path
+
+
+def _optimizer_part(model: Layer, paths: dict[str, Any]) -> tuple[dict, dict | None]:
+    opt = model.optimizer
+    if not isinstance(opt, optimizers_module.Optimizer) or not opt.built:
+        return {}, None
+    state = opt.state_dict()
+    names = {id(t): p for p, t in paths.items()}
+    variables = [names.get(id(v)) for v in opt._variables]
+    if None in variables:
+        raise StateError("save: the optimizer updates variables that are not weights of the "
+                         "model; recompile the model with a fresh optimizer")
+    tensors = {f"optimizer/{slot}/{i}": a for slot, arrays in state["slots"].items()
+               for i, a in enumerate(arrays)}
+    meta = {"iterations": state["iterations"], "variables": variables,
+            "slots": {slot: len(arrays) for slot, arrays in state["slots"].items()}}
+    return tensors, meta
+
+
+def _compile_part(model: Layer) -> dict | None:
+    if not getattr(model, "compiled", False):
+        return None
+    if not isinstance(model.optimizer, optimizers_module.Optimizer):
+        return None  # a PyTorch-door optimizer: its state belongs to deepnum.save
+    loss = model._compiled_loss
+    return {"optimizer": optimizers_module.serialize(model.optimizer),
+            "loss": None if loss is None else losses_module.serialize(loss.loss),
+            "loss_weights": None if loss is None else loss.weight,
+            **model._compiled_metrics.get_config()}
+
+
+def _write(model: Layer, filepath: Any, kind: str, overwrite: bool = True,
+           checkpoint: dict | None = None, extra: dict | None = None) -> None:
+    path = _check_path(filepath, overwrite)
+    paths = weight_paths(model)
+    tensors = {f"weights/{p}": w.data for p, w in paths.items()}
+    opt_tensors, opt_meta = _optimizer_part(model, paths)
+    tensors.update(opt_tensors)
+    history = getattr(model, "history", None)
+    meta: dict[str, Any] = {
+        "deepnum": kind, "format_version": FORMAT_VERSION, "weights": list(paths),
+        "optimizer_state": opt_meta,
+        "history": None if history is None else {"history": history.history,
+                                                 "epoch": history.epoch},
+        "checkpoint": checkpoint, **(extra or {})}
+    write_file(path, tensors, meta)
+
+
+def save_model(model: Layer, filepath: Any, overwrite: bool = True,
+               checkpoint: dict | None = None) -> None:
+    """What ``model.save`` does (see the module docstring)."""
+    from .layers.base import serialize_layer
+    spec = serialize_layer(model)
+    build = model._build_input_shape
+    _write(model, filepath, MODEL, overwrite, checkpoint,
+           {"model": spec, "build_input_shape": None if build is None else list(build),
+            "compile": _compile_part(model)})
+
+
+def save_weights(model: Layer, filepath: Any, overwrite: bool = True,
+                 checkpoint: dict | None = None) -> None:
+    """What ``model.save_weights`` does: weights (and optimizer state, history,
+    checkpoint data), no architecture."""
+    if not model.built:
+        raise StateError(f"save_weights: model {model.name!r} is not built yet, so it has no "
+                         "weights; call it on data (or fit) first")
+    _write(model, filepath, WEIGHTS, overwrite, checkpoint)
+
+
+def history_with(model: Layer, epoch: int, logs: dict | None) -> dict[str, Any]:
+    """The model's history plus the logs of ``epoch``, which ``History`` has not recorded
+    yet when other callbacks' ``on_epoch_end`` run."""
+    history = getattr(model, "history", None)
+    records = {k: list(v) for k, v in (history.history if history else {}).items()}
+    epochs = list(history.epoch) if history else []
+    if epoch not in epochs:
+        epochs.append(epoch)
+        for key, value in (logs or {}).items():
+            records.setdefault(key, []).append(value)
+    return {"history": records, "epoch": epochs}
+
+
+def checkpoint_data(epochs_done: int) -> dict[str, Any]:
+    """The resume information stored in checkpoints: epochs done and the random streams."""
+    return {"epoch": int(epochs_done), "rng": dn_random.get_rng_state()}
+
+
+def _read(filepath: Any) -> tuple[dict, dict, str]:
+    path = os.fspath(filepath)
+    tensors, meta = read_file(path)
+    if not isinstance(meta, dict) or meta.get("deepnum") not in (MODEL, WEIGHTS):
+        raise FormatError(f"{path!r} is a deepnum file but not a saved Keras model or weights "
+                          "(deepnum.load reads other deepnum files)")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise FormatError(f"{path!r}: unsupported model file version "
+                          f"{meta.get('format_version')!r} (this deepnum reads {FORMAT_VERSION})")
+    return tensors, meta, path
+
+
+def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool) -> None:
+    """Copy the weights (and, when ``optimizer``, the optimizer state) into ``model``."""
+    paths = weight_paths(model)
+    saved = [k.removeprefix("weights/") for k in tensors if k.startswith("weights/")]
+    missing, unexpected = sorted(set(paths) - set(saved)), sorted(set(saved) - set(paths))
+    if missing or unexpected:
+        raise ShapeError(f"{path!r}: the saved weights do not match model {model.name!r}: "
+                         f"missing {missing[:5]}, unexpected {unexpected[:5]}")
+    for p, w in paths.items():
+        array = tensors[f"weights/{p}"]
+        if array.shape != w.data.shape:
+            raise ShapeError(f"{path!r}: weight {p!r} has shape {array.shape} in the file but "
+                             f"{w.data.shape} in the model")
+    for p, w in paths.items():
+        w.data[...] = tensors[f"weights/{p}"]
+    state = meta.get("optimizer_state")
+    opt = getattr(model, "optimizer", None)
+    if optimizer and state and isinstance(opt, optimizers_module.Optimizer):
+        trainable = {id(w) for w in model.trainable_weights}
+        if state["variables"] != [p for p, w in paths.items() if id(w) in trainable]:
+            raise FormatError(f"{path!r}: the optimizer state is for variables "
+                              f"{state['variables'][:5]}..., not this model's trainable weights")
+        slots = {slot: [tensors[f"optimizer/{slot}/{i}"] for i in range(n)]
+                 for slot, n in state["slots"].items()}
+        opt.load_state_dict({"class_name": type(opt).__name__, "config": opt.get_config(),
+                             "iterations": state["iterations"], "slots": slots})
+    history = meta.get("history")
+    if history is not None and hasattr(model, "history"):
+        restored = History()
+        restored.history, restored.epoch = history["history"], history["epoch"]
+        model.__dict__["history"] = restored
+
+
+def load_weights(model: Layer, filepath: Any) -> None:
+    """Load weights saved by ``save_weights`` or ``save`` into ``model`` (built first, by a
+    call on data, if it is not yet)."""
+    tensors, meta, path = _read(filepath)
+    if not model.built:
+        raise StateError(f"load_weights: model {model.name!r} is not built yet; call it on "
+                         "data (or build it) first so its weights exist")
+    _restore(model, tensors, meta, path, optimizer=False)
+
+
+def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True,  # noqa: A002
+               safe_mode: bool = True, restore_rng: bool = True) -> Layer:
+    """Rebuild the model saved by ``model.save`` (see the module docstring).
+
+    Raises ``NotFoundError`` without a file, ``FormatError`` for anything that is not an
+    intact saved model (a pickle, a truncated file, an unknown layer class...).
+    """
+    if custom_objects:
+        raise ArgumentError("load_model: custom_objects are not taken; register custom classes "
+                            "with @keras.saving.register_keras_serializable()")
+    tensors, meta, path = _read(filepath)
+    if meta["deepnum"] != MODEL:
+        raise FormatError(f"{path!r} holds weights only (save_weights): build the model, then "
+                          "call model.load_weights(path)")
+    try:
+        spec = meta["model"]
+        model = get_registered(spec["class_name"]).from_config(spec["config"])
+        shape = meta.get("build_input_shape")
+        if not model.built and shape is not None:
+            with isolated_call():
+                model(np.zeros((1, *shape[1:]), np.float32), training=False)
+        settings = meta.get("compile") if compile else None
+        if settings is not None:
+            model.compile(optimizer=optimizers_module.deserialize(settings["optimizer"]),
+                          loss=None if settings["loss"] is None else losses_module.get(
+                              settings["loss"]),
+                          loss_weights=settings["loss_weights"],
+                          metrics=[_metric(m) for m in settings["metrics"]],
+                          weighted_metrics=[_metric(m) for m in settings["weighted_metrics"]])
+    except (DeepnumError, KeyError, TypeError, ValueError, IndexError) as error:
+        if isinstance(error, FormatError):
+            raise
+        raise FormatError(f"{path!r}: cannot rebuild the saved model: {error}") from None
+    _restore(model, tensors, meta, path, optimizer=compile)
+    checkpoint = meta.get("checkpoint")
+    model.__dict__["checkpoint_epoch"] = None if checkpoint is None else checkpoint["epoch"]
+    if checkpoint is not None and restore_rng:
+        dn_random.set_rng_state(checkpoint["rng"])
+    return model
+
+
+def _metric(spec: Any) -> Any:
+    return spec if isinstance(spec, str) else metrics_module.get(spec)
