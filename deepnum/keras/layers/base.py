@@ -24,6 +24,7 @@ False
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 from typing import Any
 
@@ -139,6 +140,15 @@ class Layer(Module):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._call_has_training = "training" in inspect.signature(cls.call).parameters
+        build = cls.__dict__.get("build")
+        if build is not None:  # as Keras: build() marks the layer built, however it is called
+            @functools.wraps(build)
+            def built_after(self: Layer, input_shape: Any, *args: Any, **kw: Any) -> None:
+                shape = (None, *tuple(input_shape)[1:]) if input_shape else input_shape
+                build(self, shape, *args, **kw)
+                self.__dict__["_build_input_shape"] = shape
+                self.__dict__["built"] = True
+            cls.build = built_after
         if cls.__module__.startswith("deepnum."):
             register_class(cls)
 
@@ -308,9 +318,8 @@ class Layer(Module):
         return tuple(input_shape)
 
     def _build_on(self, shape: tuple) -> None:
-        shape = (None, *tuple(shape)[1:])
         self.build(shape)
-        self.__dict__["_build_input_shape"] = shape
+        self.__dict__["_build_input_shape"] = (None, *tuple(shape)[1:])
         self.__dict__["built"] = True
 
     def _check_input_shape(self, shape: tuple, expected: tuple) -> None:

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._tensor import Tensor
+import numpy as np
+
+from ..._tensor import Tensor, _wrap
 from ...errors import ArgumentError, StateError
 from .. import optimizers as optimizers_module
-from ..layers.base import Layer, _context
+from ..layers.base import Layer, _context, isolated_call
 from ..metrics import Mean
 from .compile_utils import CompiledLoss, CompiledMetrics
 from .trainer import Trainer
@@ -174,7 +176,13 @@ class Model(Trainer, Layer):
                             f"{[layer.name for layer in layers]})")
 
     def build(self, input_shape: tuple) -> None:
-        """A subclassed model is built by calling it on data (done for you by fit)."""
+        """Build every layer for inputs of ``input_shape`` (batch axis None) by running zeros
+        of one example through the model (no gradient, inference mode); ``fit`` and the
+        first call do this for you."""
+        if any(n is None for n in input_shape[1:]):
+            return
+        with isolated_call():
+            self.call(_wrap(np.zeros((1, *input_shape[1:]), self._dtype)), training=False)
 
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Any = None, expand_nested: bool = False,

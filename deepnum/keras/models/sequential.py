@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..._tensor import Tensor, _wrap
+from ..._tensor import Tensor
 from ...errors import ArgumentError, StateError
-from ..layers.base import Layer, deserialize_layer, isolated_call, serialize_layer
+from ..layers.base import Layer, deserialize_layer, serialize_layer
 from ..layers.input import InputLayer, KerasTensor
 from .model import Model
 
@@ -79,15 +77,6 @@ class Sequential(Model):
     @property
     def input_shape(self) -> tuple | None:
         return None if self._input_layer is None else self._input_layer.batch_shape
-
-    def build(self, input_shape: tuple) -> None:
-        """Build every layer for inputs of ``input_shape`` by running zeros of one example
-        through the stack (no gradient, inference mode)."""
-        if any(n is None for n in input_shape[1:]) or not self._layer_list:
-            return
-        x = _wrap(np.zeros((1, *input_shape[1:]), np.float32))
-        with isolated_call():
-            self.call(x, training=False)
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         x = inputs
