@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..classic._checks import _show, as_samples
-from ..errors import ArgumentError, DataError, FormatError, ShapeError, unknown_name
-from ..io import read_file, write_file
+from ..errors import ArgumentError, DataError, ShapeError, unknown_name
+from ._saving import read_model, rebuilding, write_model
 from ._seeds import SeededGenerators
 
 RULES = ("hebbian", "pseudo-inverse", "storkey")
@@ -242,26 +242,19 @@ class HopfieldNetwork:
     # ----- saving ---------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """Save the network to ``path``: config as JSON, weights, θ and patterns as arrays."""
-        config = {"class": "HopfieldNetwork", "n_units": self.n_units, "rule": self.rule}
-        arrays = {"weights": self.weights, "threshold": self.threshold,
-                  "patterns": self.patterns}
-        write_file(path, arrays, config)
+        write_model(path, "HopfieldNetwork", {"n_units": self.n_units, "rule": self.rule},
+                    {"weights": self.weights, "threshold": self.threshold,
+                     "patterns": self.patterns})
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> HopfieldNetwork:
         """A network saved by :meth:`save` (never runs code from the file)."""
-        arrays, config = read_file(path)
-        where = os.fspath(path)
-        if not isinstance(config, dict) or config.get("class") != "HopfieldNetwork":
-            found = config.get("class") if isinstance(config, dict) else type(config).__name__
-            raise FormatError(f"{where!r} does not hold a HopfieldNetwork (found {found!r})")
-        try:
+        arrays, config = read_model(path, "HopfieldNetwork")
+        with rebuilding(path, "HopfieldNetwork"):
             net = cls(config["n_units"], config["rule"], arrays["threshold"])
             n, p = net.n_units, arrays["patterns"]
             if arrays["weights"].shape != (n, n) or p.ndim != 2 or p.shape[1] != n:
                 raise ShapeError(f"weights {arrays['weights'].shape}, patterns {p.shape}")
-        except (KeyError, ShapeError, DataError, ArgumentError) as error:
-            raise FormatError(f"{where!r}: malformed HopfieldNetwork file ({error})") from None
         net.weights = arrays["weights"].astype(np.float64)
         net.patterns = p.astype(np.int8)
         return net
