@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import deepnum as dn
+from deepnum import keras
 from deepnum.unsupervised import HelmholtzMachine
 from deepnum.unsupervised.helmholtz import binarize
 
@@ -21,10 +22,9 @@ def randomize(hm, rng, scale=1.0):
     """Give a machine large random weights and biases, so that its posteriors are not flat."""
     for group in ("recognition_weights", "recognition_biases", "generative_weights",
                   "generative_biases"):
-        arrays = getattr(hm, group)
-        for i, a in enumerate(arrays):
-            arrays[i] = (scale * rng.standard_normal(a.shape)).astype(np.float32)
-    hm.prior_bias = (scale * rng.standard_normal(hm.prior_bias.shape)).astype(np.float32)
+        for a in getattr(hm, group):  # the Parameters' arrays, written in place
+            a[...] = scale * rng.standard_normal(a.shape)
+    hm.prior_bias.data[...] = scale * rng.standard_normal(hm.prior_bias.shape)
     return hm
 
 
@@ -35,35 +35,42 @@ def binary(rng, shape, p=0.5):
 def copy_weights(hm):
     return {g: [np.array(a, dtype=np.float64) for a in getattr(hm, g)] for g in (
         "recognition_weights", "recognition_biases", "generative_weights", "generative_biases")
-            } | {"prior_bias": np.array(hm.prior_bias, dtype=np.float64)}
+            } | {"prior_bias": np.array(hm.prior_bias.data, dtype=np.float64)}
 
 
 # ----- the local delta rules, computed by hand from the same samples ------------------------
+def delta_rule_by_hand(causes, targets, w, b, eta):
+    """w, b after one batch of the local delta rule, one example and unit at a time:
+    for each target unit i, p = σ(Σ_j causes_j w_ji + b_i), Δw_ji = η/B causes_j (target_i - p),
+    Δb_i = η/B (target_i - p)."""
+    batch = len(causes)
+    new_w, new_b = w.copy(), b.copy()
+    for n in range(batch):
+        for i in range(targets.shape[1]):
+            p = sigmoid(sum(causes[n, j] * w[j, i] for j in range(causes.shape[1])) + b[i])
+            new_b[i] += eta / batch * (targets[n, i] - p)
+            for j in range(causes.shape[1]):
+                new_w[j, i] += eta / batch * causes[n, j] * (targets[n, i] - p)
+    return new_w, new_b
+
+
 def test_wake_update_is_the_generative_delta_rule():
     rng = np.random.default_rng(0)
     hm = randomize(HelmholtzMachine([5, 4, 3], learning_rate=0.3, seed=0), rng)
-    x = binary(rng, (7, 5))
-    states = [np.array(s, dtype=np.float64) for s in hm.recognize(x, seed=1)]
+    states = [np.array(s, dtype=np.float64) for s in hm.recognize(binary(rng, (7, 5)), seed=1)]
     before = copy_weights(hm)
     hm.wake_update([s.astype(np.float32) for s in states])
-    eta, batch = 0.3, 7
-    for l in range(2):
-        below, above = states[l], states[l + 1]
-        g, c = before["generative_weights"][l], before["generative_biases"][l]
-        want_g, want_c = g.copy(), c.copy()
-        for n in range(batch):
-            for i in range(below.shape[1]):
-                p = sigmoid(sum(above[n, j] * g[j, i] for j in range(above.shape[1])) + c[i])
-                want_c[i] += eta / batch * (below[n, i] - p)
-                for j in range(above.shape[1]):
-                    want_g[j, i] += eta / batch * above[n, j] * (below[n, i] - p)
+    for l in range(2):  # each layer reconstructed from the one above
+        want_g, want_c = delta_rule_by_hand(states[l + 1], states[l],
+                                            before["generative_weights"][l],
+                                            before["generative_biases"][l], 0.3)
         np.testing.assert_allclose(hm.generative_weights[l], want_g, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(hm.generative_biases[l], want_c, rtol=1e-5, atol=1e-6)
-    want_b = before["prior_bias"] + eta * (states[2] - sigmoid(before["prior_bias"])).mean(0)
-    np.testing.assert_allclose(hm.prior_bias, want_b, rtol=1e-5, atol=1e-6)
-    for l in range(2):  # the wake phase leaves the recognition weights alone
+        # the wake phase leaves the recognition weights alone
         np.testing.assert_array_equal(hm.recognition_weights[l],
                                       before["recognition_weights"][l].astype(np.float32))
+    want_b = before["prior_bias"] + 0.3 * (states[2] - sigmoid(before["prior_bias"])).mean(0)
+    np.testing.assert_allclose(hm.prior_bias.data, want_b, rtol=1e-5, atol=1e-6)
 
 
 def test_sleep_update_is_the_recognition_delta_rule():
@@ -72,22 +79,15 @@ def test_sleep_update_is_the_recognition_delta_rule():
     dreams = [np.array(s, dtype=np.float64) for s in hm.dream(6, seed=2)]
     before = copy_weights(hm)
     hm.sleep_update([s.astype(np.float32) for s in dreams])
-    eta, batch = 0.2, 6
-    for l in range(2):
-        below, above = dreams[l], dreams[l + 1]
-        r, b = before["recognition_weights"][l], before["recognition_biases"][l]
-        want_r, want_b = r.copy(), b.copy()
-        for n in range(batch):
-            for j in range(above.shape[1]):
-                q = sigmoid(sum(below[n, i] * r[i, j] for i in range(below.shape[1])) + b[j])
-                want_b[j] += eta / batch * (above[n, j] - q)
-                for i in range(below.shape[1]):
-                    want_r[i, j] += eta / batch * below[n, i] * (above[n, j] - q)
+    for l in range(2):  # each layer's causes recovered from the layer below
+        want_r, want_b = delta_rule_by_hand(dreams[l], dreams[l + 1],
+                                            before["recognition_weights"][l],
+                                            before["recognition_biases"][l], 0.2)
         np.testing.assert_allclose(hm.recognition_weights[l], want_r, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(hm.recognition_biases[l], want_b, rtol=1e-5, atol=1e-6)
         np.testing.assert_array_equal(hm.generative_weights[l],
                                       before["generative_weights"][l].astype(np.float32))
-    np.testing.assert_array_equal(hm.prior_bias, before["prior_bias"].astype(np.float32))
+    np.testing.assert_array_equal(hm.prior_bias.data, before["prior_bias"].astype(np.float32))
 
 
 def test_train_step_is_a_wake_phase_then_a_sleep_phase_from_the_machines_generator():
@@ -127,7 +127,7 @@ def exact_log_px(hm, x):
     """log p(x) = log Σ_h1 Σ_h2 p(h2) p(h1|h2) p(x|h1) for a [6, 4, 2] machine, by brute force."""
     g1, g2 = (np.asarray(w, np.float64) for w in hm.generative_weights)
     c1, c2 = (np.asarray(c, np.float64) for c in hm.generative_biases)
-    b = np.asarray(hm.prior_bias, np.float64)
+    b = np.asarray(hm.prior_bias.data, np.float64)
 
     def prob(s, p):  # Π_i p_i^s_i (1-p_i)^(1-s_i)
         return np.prod(np.where(s == 1, p, 1 - p), axis=-1)
@@ -219,10 +219,7 @@ def test_two_machines_with_one_seed_train_identically():
 def test_wake_sleep_training_raises_the_log_likelihood_of_held_out_data():
     rng = np.random.default_rng(8)
     prototypes = binary(rng, (3, 16))
-    def draw(n):  # three prototypes with 5 % of bits flipped
-        picks = prototypes[rng.integers(0, 3, n)]
-        return np.abs(picks - (rng.random(picks.shape) < 0.05)).astype(np.float32)
-    x, held = draw(600), draw(200)
+    x, held = prototypes_data(rng, 600, prototypes), prototypes_data(rng, 200, prototypes)
     hm = HelmholtzMachine([16, 8, 4], learning_rate=0.1, seed=0)
     before = hm.log_likelihood(held, n_samples=50, seed=0).mean()
     for _ in range(15):
@@ -233,11 +230,74 @@ def test_wake_sleep_training_raises_the_log_likelihood_of_held_out_data():
     assert before < independent_bits + 1 and after > before + 4, (before, after)
 
 
+def prototypes_data(rng, n, prototypes):
+    """Copies of random prototypes with 5 % of their bits flipped."""
+    picks = prototypes[rng.integers(0, len(prototypes), n)]
+    return np.abs(picks - (rng.random(picks.shape) < 0.05)).astype(np.float32)
+
+
+def test_fit_logs_the_losses_every_epoch_and_the_log_likelihood_every_few():
+    rng = np.random.default_rng(9)
+    prototypes = binary(rng, (3, 16))
+    x, held = prototypes_data(rng, 400, prototypes), prototypes_data(rng, 100, prototypes)
+    hm = HelmholtzMachine([16, 8, 4], learning_rate=0.1, seed=0, log_likelihood_samples=50)
+    before = hm.evaluate(held, verbose=0)
+    history = hm.fit(x, epochs=6, batch_size=10, validation_data=(held, None),
+                     validation_freq=3, verbose=0)
+    logs = history.history
+    assert sorted(logs) == ["sleep_loss", "val_log_likelihood", "wake_loss"]
+    assert len(logs["wake_loss"]) == len(logs["sleep_loss"]) == 6
+    assert len(logs["val_log_likelihood"]) == 2  # after epochs 3 and 6
+    assert logs["wake_loss"][-1] < logs["wake_loss"][0]
+    assert before < logs["val_log_likelihood"][0] < logs["val_log_likelihood"][1]
+    estimate = hm.log_likelihood(held, n_samples=50, seed=0).mean()
+    assert hm.evaluate(held, verbose=0) == pytest.approx(estimate, abs=0.5)
+
+
+def test_epoch_logs_are_means_over_the_epoch():
+    x = binary(np.random.default_rng(10), (40, 6))
+    a, b = HelmholtzMachine([6, 3], seed=2), HelmholtzMachine([6, 3], seed=2)
+    history = a.fit(x, epochs=2, batch_size=10, shuffle=False, verbose=0).history
+    for epoch in range(2):
+        steps = [b.train_step(x[i:i + 10]) for i in range(0, 40, 10)]
+        b.reset_metrics()
+        # each step's log is the running mean so far; equal batches: the last is the mean
+        assert history["wake_loss"][epoch] == pytest.approx(steps[-1]["wake_loss"])
+    assert history["wake_loss"][1] != history["wake_loss"][0]
+
+
+def test_the_machine_is_a_keras_model():
+    hm = HelmholtzMachine([6, 4, 2], seed=0)
+    x = binary(np.random.default_rng(11), (3, 6))
+    np.testing.assert_array_equal(hm(x).numpy(), hm.transform(x))
+    assert len(hm.weights) == 2 * 4 + 1  # R, r, G, c per pair of layers, and the prior
+    assert hm.count_params() == 2 * (24 + 8) + (4 + 6) + (2 + 4) + 2
+    config = hm.get_config()
+    assert config["layer_sizes"] == [6, 4, 2] and config["seed"] == 0
+    twin = HelmholtzMachine.from_config(config)
+    for w, v in zip(hm.weights, twin.weights, strict=True):
+        np.testing.assert_array_equal(w.data, v.data)
+
+
+def test_save_and_load_model_round_trip(tmp_path):
+    x = binary(np.random.default_rng(12), (20, 6))
+    hm = HelmholtzMachine([6, 4, 2], learning_rate=0.2, seed=0)
+    hm.fit(x, epochs=2, batch_size=5, verbose=0)
+    hm.save(tmp_path / "hm.dnm")
+    back = keras.models.load_model(tmp_path / "hm.dnm")
+    assert type(back) is HelmholtzMachine and back.layer_sizes == [6, 4, 2]
+    assert back.learning_rate == 0.2
+    for w, v in zip(hm.weights, back.weights, strict=True):
+        np.testing.assert_array_equal(w.data, v.data)
+    np.testing.assert_array_equal(back.log_likelihood(x, 20, seed=1),
+                                  hm.log_likelihood(x, 20, seed=1))
+
+
 # ----- errors -------------------------------------------------------------------------------
 def test_non_binary_data_are_refused_with_a_hint():
     hm = HelmholtzMachine([4, 2])
     with pytest.raises(dn.errors.DataError, match=r"binary.*0\.5 at index \(0, 1\).*binarize"):
-        hm.train_step([[0, 0.5, 1, 1]])
+        hm.train_step(np.array([[0, 0.5, 1, 1]]))
     with pytest.raises(dn.errors.DataError, match="binary"):
         hm.log_likelihood(np.full((1, 4), np.nan))
     with pytest.raises(dn.errors.DataError, match="numbers"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor, _wrap
 from ..classic._checks import _show
 from ..errors import ArgumentError, DataError, ShapeError
+from ..keras.metrics import Mean
+from ..keras.models.model import Model
+from ..keras.models.trainer import unpack_x_y_sample_weight
 from ..random import make_generator
 from ._seeds import SeededGenerators
 
@@ -38,7 +43,7 @@ def _log_bernoulli(s: np.ndarray, logits: np.ndarray) -> np.ndarray:
     return (s * logits - np.logaddexp(0.0, logits)).sum(axis=-1)
 
 
-class HelmholtzMachine:
+class HelmholtzMachine(Model):
     """A Helmholtz machine: a stack of binary stochastic layers with two sets of weights.
 
     ``layer_sizes = [n_0, n_1, ..., n_L]``: n_0 visible units, then hidden layers up to the
@@ -66,16 +71,28 @@ class HelmholtzMachine:
     Each is a stochastic gradient step: the wake step ascends log p(s_0, …, s_L) of the wake
     states, the sleep step ascends log q(s_1, …, s_L | s_0) of the dreams.
 
+    A Keras model: ``fit(x, epochs=..., batch_size=...)`` runs :meth:`train_step` (logs
+    "wake_loss", "sleep_loss": the mean -log p(x, h) and -log q(h | x) of the sampled states,
+    running means over the epoch); ``fit(..., validation_data=x_held, validation_freq=5)``
+    and ``evaluate(x)`` report the importance-sampled "log_likelihood" (see
+    :meth:`log_likelihood`, with ``log_likelihood_samples`` samples).  The machine compiles
+    itself: the delta rules need no optimizer or loss.  Calling it, ``hm(x)``, gives
+    :meth:`transform`.
+
     Data must be binary: every input value 0 or 1, else a DataError; use
     :func:`binarize` (``x > 0.5`` after scaling uint8 by 1/255) to make them so.
 
     Args:
         layer_sizes: at least two positive integers, visible first.
         learning_rate: η > 0.
-        seed: an integer (one private generator for the initial weights, the training samples
-            and the shuffling), a NumPy Generator, or None for deepnum's global streams.
+        seed: an integer (one private generator for the initial weights and the training
+            samples, another for the log-likelihood estimates), a NumPy Generator, or None
+            for deepnum's global streams.  ``fit`` shuffles with deepnum's "shuffle" stream.
+        log_likelihood_samples: K for the estimates of ``evaluate`` and validation.
 
     Weights start as N(0, 0.01²), biases at 0 — stochastic units break the symmetry.
+    The weights are Parameters (``hm.weights``; saved by ``save``); the properties
+    ``recognition_weights`` etc. give lists of their arrays, updated in place.
 
     >>> hm = HelmholtzMachine([6, 4, 2], seed=0)
     >>> [s.shape for s in hm.dream(3)]
@@ -83,7 +100,9 @@ class HelmholtzMachine:
     """
 
     def __init__(self, layer_sizes: Any, learning_rate: float = 0.01,
-                 seed: int | np.random.Generator | None = None) -> None:
+                 seed: int | np.random.Generator | None = None,
+                 log_likelihood_samples: int = 100, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         sizes = list(layer_sizes) if isinstance(layer_sizes, list | tuple) else None
         if (sizes is None or len(sizes) < 2 or any(
                 isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1
@@ -94,21 +113,62 @@ class HelmholtzMachine:
                 np.isfinite(learning_rate) and learning_rate > 0):
             raise ArgumentError(f"HelmholtzMachine: learning_rate must be a positive number, "
                                 f"got {learning_rate!r}")
-        self.layer_sizes = [int(n) for n in sizes]
-        self.learning_rate = float(learning_rate)
-        self.seed = seed
-        self._rng = None if seed is None else make_generator(seed, "sample")
-        self._generators = SeededGenerators(self._rng, "sample")
-        init = self._rng if self._rng is not None else make_generator(None, "init")
-        pairs = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
-        f32 = np.float32
-        self.recognition_weights = [(0.01 * init.standard_normal((a, b))).astype(f32)
-                                    for a, b in pairs]
-        self.recognition_biases = [np.zeros(b, f32) for _, b in pairs]
-        self.generative_weights = [(0.01 * init.standard_normal((b, a))).astype(f32)
-                                   for a, b in pairs]
-        self.generative_biases = [np.zeros(a, f32) for a, _ in pairs]
-        self.prior_bias = np.zeros(self.layer_sizes[-1], f32)
+        d = self.__dict__
+        d["layer_sizes"] = [int(n) for n in sizes]
+        d["learning_rate"] = float(learning_rate)
+        d["log_likelihood_samples"] = self._count(log_likelihood_samples, "HelmholtzMachine")
+        d["seed"] = seed
+        rng = None if seed is None else make_generator(seed, "sample")
+        d["_generators"] = SeededGenerators(rng, "sample")
+        if rng is None:
+            evaluation = None
+        elif isinstance(seed, np.random.Generator):
+            evaluation = seed.spawn(1)[0]
+        else:
+            evaluation = np.random.default_rng([int(seed), 1])
+        d["_evaluation"] = SeededGenerators(evaluation, "sample")
+        init = rng if rng is not None else make_generator(None, "init")
+        for l, (a, b) in enumerate(itertools.pairwise(self.layer_sizes)):
+            for name, shape in ((f"recognition_weight_{l}", (a, b)),
+                                (f"recognition_bias_{l}", (b,)),
+                                (f"generative_weight_{l}", (b, a)),
+                                (f"generative_bias_{l}", (a,))):
+                weight = self.add_weight(name, shape, initializer="zeros")
+                if len(shape) == 2:
+                    weight.data[...] = 0.01 * init.standard_normal(shape)
+        self.add_weight("prior_bias", (self.layer_sizes[-1],), initializer="zeros")
+        d["_trackers"] = [Mean(name=n) for n in ("wake_loss", "sleep_loss", "log_likelihood")]
+        # fit and evaluate need a compiled model; the delta rules use no optimizer or loss
+        self.compile(optimizer="sgd")
+
+    def _arrays_of(self, kind: str) -> list[np.ndarray]:
+        return [getattr(self, f"{kind}_{l}").data for l in range(len(self.layer_sizes) - 1)]
+
+    @property
+    def recognition_weights(self) -> list[np.ndarray]:
+        """R_l, (n_l, n_l+1), for l = 0 … L-1 (the Parameters' arrays)."""
+        return self._arrays_of("recognition_weight")
+
+    @property
+    def recognition_biases(self) -> list[np.ndarray]:
+        """r_l, (n_l+1,)."""
+        return self._arrays_of("recognition_bias")
+
+    @property
+    def generative_weights(self) -> list[np.ndarray]:
+        """G_l, (n_l+1, n_l)."""
+        return self._arrays_of("generative_weight")
+
+    @property
+    def generative_biases(self) -> list[np.ndarray]:
+        """c_l, (n_l,)."""
+        return self._arrays_of("generative_bias")
+
+    def get_config(self) -> dict[str, Any]:
+        seed = self.seed if isinstance(self.seed, int | np.integer) else None
+        return {**super().get_config(), "layer_sizes": list(self.layer_sizes),
+                "learning_rate": self.learning_rate, "seed": None if seed is None else int(seed),
+                "log_likelihood_samples": self.log_likelihood_samples}
 
     def __repr__(self) -> str:
         return (f"HelmholtzMachine(layer_sizes={self.layer_sizes}, "
@@ -165,7 +225,7 @@ class HelmholtzMachine:
 
     def _down(self, n: int, rng: np.random.Generator) -> tuple[list[np.ndarray], np.ndarray]:
         """Ancestral sampling top-down; also returns the visible probabilities."""
-        top = np.broadcast_to(_sigmoid(self.prior_bias), (n, self.layer_sizes[-1]))
+        top = np.broadcast_to(_sigmoid(self.prior_bias.data), (n, self.layer_sizes[-1]))
         states = [_bernoulli(np.ascontiguousarray(top), rng)]
         for w, c in zip(self.generative_weights[::-1], self.generative_biases[::-1],
                         strict=True):
@@ -193,7 +253,7 @@ class HelmholtzMachine:
 
     def generative_log_prob(self, states: list) -> np.ndarray:
         """``log p(s_0, …, s_L)`` of each example of a list of layer states; (batch,)."""
-        logp = _log_bernoulli(states[-1], self.prior_bias)
+        logp = _log_bernoulli(states[-1], self.prior_bias.data)
         for l, (w, c) in enumerate(zip(self.generative_weights, self.generative_biases,
                                        strict=True)):
             logp = logp + _log_bernoulli(states[l], states[l + 1] @ w + c)
@@ -213,16 +273,14 @@ class HelmholtzMachine:
         ``[s_0, …, s_L]`` (from :meth:`recognize`).  Returns the mean -log p(s_0, …, s_L)
         before the update."""
         eta, batch = self.learning_rate, len(states[0])
-        a = self.prior_bias
-        loss = -_log_bernoulli(states[-1], np.broadcast_to(a, states[-1].shape))
-        self.prior_bias = a + eta * (states[-1] - _sigmoid(a)).mean(axis=0)
-        for l in range(len(self.generative_weights)):
-            w, c = self.generative_weights[l], self.generative_biases[l]
-            logits = states[l + 1] @ w + c
-            loss = loss - _log_bernoulli(states[l], logits)
-            error = states[l] - _sigmoid(logits)
-            self.generative_weights[l] = w + (eta / batch) * (states[l + 1].T @ error)
-            self.generative_biases[l] = c + eta * error.mean(axis=0)
+        loss = -self.generative_log_prob(states)
+        b = self.prior_bias.data
+        b += eta * (states[-1] - _sigmoid(b)).mean(axis=0)
+        for l, (w, c) in enumerate(zip(self.generative_weights, self.generative_biases,
+                                       strict=True)):
+            error = states[l] - _sigmoid(states[l + 1] @ w + c)
+            w += (eta / batch) * (states[l + 1].T @ error)
+            c += eta * error.mean(axis=0)
         return float(loss.mean())
 
     def sleep_update(self, states: list) -> float:
@@ -230,27 +288,49 @@ class HelmholtzMachine:
         ``[s_0, …, s_L]`` (from :meth:`dream`).  Returns the mean -log q(s_1, …, s_L | s_0)
         before the update."""
         eta, batch = self.learning_rate, len(states[0])
-        loss = 0.0
-        for l in range(len(self.recognition_weights)):
-            w, b = self.recognition_weights[l], self.recognition_biases[l]
-            logits = states[l] @ w + b
-            loss = loss - _log_bernoulli(states[l + 1], logits)
-            error = states[l + 1] - _sigmoid(logits)
-            self.recognition_weights[l] = w + (eta / batch) * (states[l].T @ error)
-            self.recognition_biases[l] = b + eta * error.mean(axis=0)
-        return float(np.mean(loss))
+        loss = -self.recognition_log_prob(states)
+        for l, (w, r) in enumerate(zip(self.recognition_weights, self.recognition_biases,
+                                       strict=True)):
+            error = states[l + 1] - _sigmoid(states[l] @ w + r)
+            w += (eta / batch) * (states[l].T @ error)
+            r += eta * error.mean(axis=0)
+        return float(loss.mean())
+
+    @property
+    def metrics(self) -> list[Mean]:
+        """The running means that ``fit`` and ``evaluate`` log (reset every epoch)."""
+        return list(self._trackers)
+
+    def reset_metrics(self) -> None:
+        for tracker in self._trackers:
+            tracker.reset_state()
 
     def train_step(self, data: Any) -> dict[str, float]:
-        """One wake phase and one sleep phase on the mini-batch ``data`` (batch, n_0) of 0/1.
+        """One wake phase and one sleep phase on the mini-batch ``data`` (batch, n_0) of 0/1
+        (or Keras's ``(x,)``), with the machine's own generator.
 
         Returns ``{"wake_loss": mean -log p(x, h), "sleep_loss": mean -log q(h | x)}`` of the
-        states each phase sampled, measured before that phase's update.
+        states each phase sampled, measured before that phase's update, averaged over the
+        epoch so far.
         """
-        x = self._visible(data, "HelmholtzMachine.train_step")
+        x = self._visible(unpack_x_y_sample_weight(data)[0], "HelmholtzMachine.train_step")
         rng = self._generators(None)
-        wake = self.wake_update(self._up(x, rng))
-        sleep = self.sleep_update(self._down(len(x), rng)[0])
-        return {"wake_loss": wake, "sleep_loss": sleep}
+        wake_tracker, sleep_tracker, _ = self._trackers
+        wake_tracker.add(self.wake_update(self._up(x, rng)), len(x))
+        sleep_tracker.add(self.sleep_update(self._down(len(x), rng)[0]), len(x))
+        return {"sleep_loss": sleep_tracker.result(), "wake_loss": wake_tracker.result()}
+
+    def test_step(self, data: Any) -> dict[str, float]:
+        """``{"log_likelihood": mean estimate}`` (see :meth:`log_likelihood`) on a batch, with
+        ``log_likelihood_samples`` samples from the machine's evaluation generator."""
+        x = unpack_x_y_sample_weight(data)[0]
+        tracker = self._trackers[2]
+        tracker.update_state(self.log_likelihood(x, self.log_likelihood_samples,
+                                                 self._evaluation(None)))
+        return {"log_likelihood": tracker.result()}
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        return _wrap(self.transform(inputs))
 
     # ----- evaluation -----------------------------------------------------------------------
     def log_likelihood(self, x: Any, n_samples: int = 100,
