@@ -109,7 +109,8 @@ class HelmholtzMachine(Model):
                 for n in sizes)):
             raise ArgumentError(f"HelmholtzMachine: layer_sizes must be a list of at least two "
                                 f"positive integers (visible first), got {layer_sizes!r}")
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float) or not (
+        number = isinstance(learning_rate, int | float | np.number)
+        if isinstance(learning_rate, bool) or not number or not (
                 np.isfinite(learning_rate) and learning_rate > 0):
             raise ArgumentError(f"HelmholtzMachine: learning_rate must be a positive number, "
                                 f"got {learning_rate!r}")
