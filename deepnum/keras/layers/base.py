@@ -97,13 +97,14 @@ def isolated_call():
     """Run a call outside the current model call (e.g. a dry run that builds layers): no
     training flag, no penalties or logits recorded, no gradient."""
     ctx = _context
-    saved = ctx.training, ctx.losses, ctx.logits, ctx.watch
+    saved = ctx.training, ctx.depth, ctx.losses, ctx.logits, ctx.watch
     ctx.training = ctx.losses = ctx.logits = ctx.watch = None
+    ctx.depth = 0
     try:
         with no_grad():
             yield
     finally:
-        ctx.training, ctx.losses, ctx.logits, ctx.watch = saved
+        ctx.training, ctx.depth, ctx.losses, ctx.logits, ctx.watch = saved
 
 
 def _shape_tuple(shape: Any, what: str) -> tuple[int | None, ...]:
@@ -298,15 +299,19 @@ class Layer(Module):
         for w, a in zip(own, arrays, strict=True):
             w.data[...] = a
 
-    @property
-    def losses(self) -> list[Tensor]:
-        """Regularization penalties of the weights (computed now, in the graph) plus the
-        activity penalties of the last call."""
+    def _weight_penalties(self) -> list[Tensor]:
         out = [reg(getattr(self, name)) for name, reg in self._regularizers.items()]
         for child in self._sublayers():
             if isinstance(child, Layer):
-                out.extend(child.losses)
-        return out + list(self._call_losses)
+                out.extend(child._weight_penalties())
+        return out
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization penalties of the weights (computed now, in the graph) plus the
+        activity penalties of this layer's last call (those of the layers inside it, made
+        during that call, included)."""
+        return self._weight_penalties() + list(self._call_losses)
 
     # ----- building and calling -----------------------------------------------------------
     def build(self, input_shape: tuple[int | None, ...]) -> None:
@@ -354,15 +359,22 @@ class Layer(Module):
                     kwargs["training"] = ctx.training
         elif "training" in kwargs:
             del kwargs["training"]
-        out = self.call(x, *args, **kwargs)
+        outermost = ctx.depth == 0
+        if outermost:  # activity penalties of this call, the layers inside it included
+            ctx.losses = []
+        ctx.depth += 1
+        try:
+            out = self.call(x, *args, **kwargs)
+            if self.activity_regularizer is not None:
+                ctx.losses.append(self.activity_regularizer(out))
+        finally:
+            ctx.depth -= 1
+            if outermost:
+                losses, ctx.losses = ctx.losses, None
+        if outermost:
+            self.__dict__["_call_losses"] = losses
         if isinstance(out, Tensor):
             self.__dict__["_output_shape"] = out.data.shape[1:]
-        if self.activity_regularizer is not None:
-            penalty = self.activity_regularizer(out)
-            if ctx.losses is not None:
-                ctx.losses.append(penalty)
-            else:
-                self.__dict__["_call_losses"] = [penalty]
         if ctx.watch is not None:
             ctx.watch.append((self, out))
         return out

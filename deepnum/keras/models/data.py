@@ -51,10 +51,12 @@ def check_finite(array: np.ndarray, what: str) -> None:
                     f"at index {tuple(int(i) for i in first)}: {array[first]!r}")
 
 
-def inputs(x: Any, dtype: np.dtype, what: str = "x") -> np.ndarray:
-    """The inputs as an array of ``dtype`` (uint8 kept), checked non-empty and finite."""
+def inputs(x: Any, dtype: np.dtype, where: str, name: str = "x") -> np.ndarray:
+    """The inputs as an array of ``dtype`` (uint8 kept), checked non-empty and finite;
+    errors start with ``where`` ("fit", "predict"...) and call the array ``name``."""
+    what = f"{where}: {name}"
     if x is None:
-        raise ArgumentError(f"{what}: no input data given ({what}=None)")
+        raise ArgumentError(f"{where}: no input data given ({name}=None)")
     array = _array(x, what)
     if array.ndim == 0 or len(array) == 0:
         raise DataError(f"{what} is empty (shape {array.shape}): there is nothing to "
@@ -65,14 +67,15 @@ def inputs(x: Any, dtype: np.dtype, what: str = "x") -> np.ndarray:
     return array
 
 
-def targets(y: Any, n: int, sparse: bool, dtype: np.dtype, what: str = "y") -> np.ndarray:
+def targets(y: Any, n: int, sparse: bool, dtype: np.dtype, where: str,
+            name: str = "y") -> np.ndarray:
     """The targets as int64 labels (``sparse``) or floats, one per example of x."""
-    if y is None:
-        raise ArgumentError(f"{what}: targets are needed here (got {what}=None)")
+    what = f"{where}: {name}"
     array = _array(y, what)
     if array.ndim == 0 or len(array) != n:
-        raise DataError(f"x and {what} have different numbers of examples: x has {n}, {what} "
-                        f"has {0 if array.ndim == 0 else len(array)} (shape {array.shape})")
+        raise DataError(f"{where}: x and {name} have different numbers of examples: x has {n}, "
+                        f"{name} has {0 if array.ndim == 0 else len(array)} (shape "
+                        f"{array.shape})")
     if sparse:
         if array.dtype.kind == "f":
             check_finite(array, what)

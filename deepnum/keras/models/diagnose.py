@@ -66,7 +66,7 @@ def diagnose(model: Layer, x: Any, value: float, where: str) -> str:
     _context.watch = []
     failure = ""
     try:
-        with autograd.no_grad():
+        with autograd.no_grad(), np.errstate(all="ignore"):
             model(x if isinstance(x, Tensor) else _wrap(np.asarray(x)), training=True)
     except Exception as error:  # the diagnosis must not hide the original problem
         failure = f" (re-running the batch raised {type(error).__name__}: {error})"

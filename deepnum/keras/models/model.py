@@ -73,22 +73,16 @@ class Model(Trainer, Layer):
             ctx.training = training
         outermost = ctx.depth == 0
         if outermost:
-            ctx.losses = []
             loss = self._compiled_loss
             ctx.logits = {} if loss is not None and loss.activation else None
-        ctx.depth += 1
         try:
             out = Layer.__call__(self, inputs, *args, **kwargs)
         finally:
-            ctx.depth -= 1
             ctx.training = prev
             if outermost:
-                losses, logits = ctx.losses, ctx.logits
-                ctx.losses = ctx.logits = None
+                logits, ctx.logits = ctx.logits, None
         if outermost:
-            d = self.__dict__
-            d["_call_losses"] = losses
-            d["_fused"] = (out, logits.get(id(out))) if logits else None
+            self.__dict__["_fused"] = (out, logits.get(id(out))) if logits else None
         return out
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:

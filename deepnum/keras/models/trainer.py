@@ -139,7 +139,7 @@ class Trainer:
     def _arrays(self, x: Any, y: Any, sample_weight: Any, class_weight: Any, where: str,
                 need_y: bool = True) -> tuple:
         dtype = self._float_dtype()
-        xs = data_utils.inputs(x, dtype, f"{where}: x")
+        xs = data_utils.inputs(x, dtype, where)
         if y is None:
             if need_y and self._compiled_loss is not None and type(self).train_step is (
                     Trainer.train_step):
@@ -148,7 +148,7 @@ class Trainer:
             ys = None
         else:
             sparse = isinstance(self.loss, SparseCategoricalCrossentropy)
-            ys = data_utils.targets(y, len(xs), sparse, dtype, f"{where}: y")
+            ys = data_utils.targets(y, len(xs), sparse, dtype, where)
         sw = data_utils.sample_weights(sample_weight, class_weight, ys, len(xs)) if (
             sample_weight is not None or class_weight is not None) else None
         data_utils.check_width(xs, self._build_input_shape if self.built else None, self.name)
@@ -289,7 +289,7 @@ class Trainer:
         """The model's outputs for ``x``, batch by batch, as one NumPy array."""
         verbose = resolve_verbose(verbose)
         batch_size = data_utils.batch_size_arg(batch_size)
-        xs = data_utils.inputs(x, self._float_dtype(), "predict: x")
+        xs = data_utils.inputs(x, self._float_dtype(), "predict")
         data_utils.check_width(xs, self._build_input_shape if self.built else None, self.name)
         steps = data_utils.num_steps(len(xs), batch_size, steps, "steps")
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
@@ -330,7 +330,7 @@ class Trainer:
         return dict(logs) if return_dict else self._in_order(logs)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
-        xs = data_utils.inputs(x, self._float_dtype(), "predict_on_batch: x")
+        xs = data_utils.inputs(x, self._float_dtype(), "predict_on_batch")
         with autograd.no_grad():
             out = self.predict_step(_wrap(xs))
         return out.data if isinstance(out, Tensor) else np.asarray(out)
