@@ -123,3 +123,15 @@ bool_ = _np.bool_
 float = float32  # noqa: A001 - PyTorch's aliases: dn.float is float32, dn.long int64
 double = float64
 long = int64
+
+_LAZY_SUBPACKAGES = ("classic", "datasets", "keras", "unsupervised", "utils")
+
+
+def __getattr__(name: str):
+    """``dn.keras``, ``dn.unsupervised``... import on first use, keeping ``import deepnum``
+    light (PEP 562)."""
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'deepnum' has no attribute {name!r}")
