@@ -55,9 +55,37 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
 
 def weight_paths(model: Layer) -> dict[str, Any]:
-    """Every weight by its path ("dense/kernel"), in ``model.weights`` order."""
-    by_id = {id(t): key.replace(".", "/") for key, t in model.state_dict(keep_vars=True).items()}
-    return {by_id[id(w)]: w for w in model.weights if id(w) in by_id}
+    """Every weight by its path in the model, in ``model.weights`` order.
+
+    As in Keras 3, the layers of a Sequential or functional model are addressed by class
+    and position ("dense/kernel", "dense_1/bias"), not by their automatic names, so the
+    weights of one instance load into another instance of the same architecture; the
+    layers of a subclassed model by their attribute names ("encoder/kernel")."""
+    found: dict[int, str] = {}
+
+    def walk(module: Any, prefix: str) -> None:
+        skip = module._non_persistent_buffers_set
+        for name, t in [*module._parameters.items(), *module._buffers.items()]:
+            if t is not None and name not in skip:
+                found.setdefault(id(t), prefix + name)
+        counts: dict[str, int] = {}
+        for key, child in module._modules.items():
+            if child is None:
+                continue
+            if getattr(module, "_positional_children", False):
+                base = _snake(type(child).__name__)
+                n = counts.get(base, 0)
+                counts[base] = n + 1
+                key = base if n == 0 else f"{base}_{n}"
+            walk(child, f"{prefix}{key}/")
+
+    walk(model, "")
+    return {found[id(w)]: w for w in model.weights if id(w) in found}
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() and i and not name[i - 1].isupper()
+                   else c.lower() for i, c in enumerate(name))
 
 
 def _check_path(filepath: Any, overwrite: bool) -> str:

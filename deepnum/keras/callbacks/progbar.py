@@ -143,7 +143,7 @@ class ProgbarLogger(Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._seen = batch + 1
         if self.progbar.dynamic:
-            self.progbar.update(batch + 1, logs)
+            self.progbar.update(batch + 1, logs, finalize=False)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.progbar.update(self._seen, logs, finalize=True)
@@ -156,7 +156,7 @@ class ProgbarLogger(Callback):
         if not self._in_fit:
             self._seen = batch + 1
             if self.progbar.dynamic:
-                self.progbar.update(batch + 1, logs)
+                self.progbar.update(batch + 1, logs, finalize=False)
 
     def on_test_end(self, logs: dict | None = None) -> None:
         if not self._in_fit:
@@ -168,7 +168,7 @@ class ProgbarLogger(Callback):
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._seen = batch + 1
         if self.progbar.dynamic:
-            self.progbar.update(batch + 1)
+            self.progbar.update(batch + 1, finalize=False)
 
     def on_predict_end(self, logs: dict | None = None) -> None:
         self.progbar.update(self._seen, finalize=True)

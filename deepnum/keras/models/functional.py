@@ -42,6 +42,8 @@ def _one(value: Any, what: str) -> KerasTensor:
 class Functional(Model):
     """A model defined by a graph of layers from ``inputs`` to ``outputs``."""
 
+    _positional_children = True  # weights saved as dense/kernel, dense_1/kernel...
+
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
                  trainable: bool = True) -> None:
         super().__init__(name=name, trainable=trainable)

@@ -29,6 +29,8 @@ class Sequential(Model):
     weights in saved files: "dense/kernel").
     """
 
+    _positional_children = True  # weights saved as dense/kernel, dense_1/kernel...
+
     def __init__(self, layers: list | None = None, trainable: bool = True,
                  name: str | None = None) -> None:
         super().__init__(name=name, trainable=trainable)
