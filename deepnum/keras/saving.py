@@ -162,19 +162,6 @@ def save_weights(model: Layer, filepath: Any, overwrite: bool = True,
     _write(model, filepath, WEIGHTS, overwrite, checkpoint)
 
 
-def history_with(model: Layer, epoch: int, logs: dict | None) -> dict[str, Any]:
-    """The model's history plus the logs of ``epoch``, which ``History`` has not recorded
-    yet when other callbacks' ``on_epoch_end`` run."""
-    history = getattr(model, "history", None)
-    records = {k: list(v) for k, v in (history.history if history else {}).items()}
-    epochs = list(history.epoch) if history else []
-    if epoch not in epochs:
-        epochs.append(epoch)
-        for key, value in (logs or {}).items():
-            records.setdefault(key, []).append(value)
-    return {"history": records, "epoch": epochs}
-
-
 def checkpoint_data(epochs_done: int) -> dict[str, Any]:
     """The resume information stored in checkpoints: epochs done and the random streams."""
     return {"epoch": int(epochs_done), "rng": dn_random.get_rng_state()}
@@ -192,8 +179,10 @@ def _read(filepath: Any) -> tuple[dict, dict, str]:
     return tensors, meta, path
 
 
-def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool) -> None:
-    """Copy the weights (and, when ``optimizer``, the optimizer state) into ``model``."""
+def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool,
+             history: bool = False) -> None:
+    """Copy the weights (and, when asked, the optimizer state and the history) into
+    ``model``."""
     paths = weight_paths(model)
     saved = [k.removeprefix("weights/") for k in tensors if k.startswith("weights/")]
     missing, unexpected = sorted(set(paths) - set(saved)), sorted(set(saved) - set(paths))
@@ -218,10 +207,10 @@ def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool
                  for slot, n in state["slots"].items()}
         opt.load_state_dict({"class_name": type(opt).__name__, "config": opt.get_config(),
                              "iterations": state["iterations"], "slots": slots})
-    history = meta.get("history")
-    if history is not None and hasattr(model, "history"):
+    saved = meta.get("history")
+    if history and saved is not None:
         restored = History()
-        restored.history, restored.epoch = history["history"], history["epoch"]
+        restored.history, restored.epoch = saved["history"], saved["epoch"]
         model.__dict__["history"] = restored
 
 
@@ -268,7 +257,7 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
         if isinstance(error, FormatError):
             raise
         raise FormatError(f"{path!r}: cannot rebuild the saved model: {error}") from None
-    _restore(model, tensors, meta, path, optimizer=compile)
+    _restore(model, tensors, meta, path, optimizer=compile, history=True)
     checkpoint = meta.get("checkpoint")
     model.__dict__["checkpoint_epoch"] = None if checkpoint is None else checkpoint["epoch"]
     if checkpoint is not None and restore_rng:

@@ -99,7 +99,9 @@ def _overrides(callback: Callback, hook: str) -> bool:
 
 class CallbackList:
     """The callbacks of one ``fit``/``evaluate``/``predict`` call, plus the default ones:
-    a ``ProgbarLogger`` first (when ``add_progbar``) and a ``History`` last."""
+    a ``ProgbarLogger`` first (when ``add_progbar``), then the given callbacks in order, the
+    ``History``, and last the checkpointing ones (``ModelCheckpoint``, ``BackupAndRestore``),
+    so what they save includes what every other callback did in that epoch."""
 
     def __init__(self, callbacks: list | None = None, add_history: bool = False,
                  add_progbar: bool = False, model: Any = None, **params: Any) -> None:
@@ -113,8 +115,9 @@ class CallbackList:
         if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
             callbacks.insert(0, ProgbarLogger())
         self.history = History() if add_history else None
-        if self.history is not None:
-            callbacks.append(self.history)
+        last = [cb for cb in callbacks if getattr(cb, "_runs_last", False)]
+        callbacks = [cb for cb in callbacks if not getattr(cb, "_runs_last", False)]
+        callbacks += ([self.history] if self.history is not None else []) + last
         self.callbacks, self.params = callbacks, params
         for cb in callbacks:
             cb.set_params(params)

@@ -30,6 +30,8 @@ class ModelCheckpoint(Callback):
     save_freq: "epoch", or an integer: every that many batches.
     """
 
+    _runs_last = True  # after the other callbacks and History: it saves what they did
+
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
                  mode: str = "auto", save_freq: Any = "epoch",
@@ -115,6 +117,8 @@ class BackupAndRestore(Callback):
     (``delete_checkpoint=True``).  Backups are made per epoch (``save_freq="epoch"`` only).
     """
 
+    _runs_last = True  # after the other callbacks and History: it saves what they did
+
     def __init__(self, backup_dir: str | os.PathLike, save_freq: Any = "epoch",
                  delete_checkpoint: bool = True) -> None:
         super().__init__()
@@ -156,12 +160,11 @@ class BackupAndRestore(Callback):
         self.model.__dict__["_initial_epoch"] = checkpoint["epoch"]
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        from ..saving import WEIGHTS, _write, checkpoint_data, history_with
+        from ..saving import WEIGHTS, _write, checkpoint_data
         os.makedirs(self.backup_dir, exist_ok=True)
         states = {f"{i}:{type(cb).__name__}": cb.get_state() for i, cb in enumerate(self._others())}
         _write(self.model, self.path, WEIGHTS, checkpoint=checkpoint_data(epoch + 1),
-               extra={"callback_states": states, "history": history_with(self.model, epoch,
-                                                                         logs)})
+               extra={"callback_states": states})
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.delete_checkpoint and os.path.exists(self.path):
