@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
 
+import deepnum as dn
 from deepnum.errors import ArgumentError, DataError, ShapeError, StateError, UnknownNameError
 from deepnum.unsupervised import RBM
 
@@ -21,14 +23,14 @@ def random_rbm(n_visible=6, n_hidden=4, visible="bernoulli", scale=1.0, seed=1, 
     """An RBM with O(1) random parameters (a fresh one has W ~ N(0, 0.01²): too easy)."""
     rbm = RBM(n_visible, n_hidden, visible=visible, seed=0, **kw)
     rng = np.random.default_rng(seed)
-    rbm.weight.data[...] = rng.normal(0, scale, (n_visible, n_hidden))
+    rbm.kernel.data[...] = rng.normal(0, scale, (n_visible, n_hidden))
     rbm.visible_bias.data[...] = rng.normal(0, 1, n_visible)
     rbm.hidden_bias.data[...] = rng.normal(0, 1, n_hidden)
     return rbm
 
 
 def params64(rbm: RBM):
-    return (rbm.weight.data.astype(np.float64), rbm.visible_bias.data.astype(np.float64),
+    return (rbm.kernel.data.astype(np.float64), rbm.visible_bias.data.astype(np.float64),
             rbm.hidden_bias.data.astype(np.float64))
 
 
@@ -132,7 +134,7 @@ def test_stochastic_pseudo_likelihood_is_scikit_learns_estimator():
     rbm = random_rbm(10, 5)
     x = (np.random.default_rng(4).random((20, 10)) < 0.5).astype(np.float64)
     sk = sklearn.BernoulliRBM(n_components=5, random_state=7)
-    sk.components_ = rbm.weight.data.T.astype(np.float64)
+    sk.components_ = rbm.kernel.data.T.astype(np.float64)
     sk.intercept_hidden_ = rbm.hidden_bias.data.astype(np.float64)
     sk.intercept_visible_ = rbm.visible_bias.data.astype(np.float64)
     sk.n_features_in_ = 10
@@ -249,7 +251,7 @@ def test_cd_k_update_is_data_minus_model_statistics_of_the_same_samples(k):
     v0 = (np.random.default_rng(5).random((9, 6)) < 0.5).astype(np.float32)
     error = rbm.cd_gradients(v0, np.random.default_rng(11))
     want, _ = hand_cd(rbm, v0, k, np.random.default_rng(11))
-    for p, g in zip((rbm.weight, rbm.visible_bias, rbm.hidden_bias), want, strict=True):
+    for p, g in zip((rbm.kernel, rbm.visible_bias, rbm.hidden_bias), want, strict=True):
         np.testing.assert_allclose(p.grad, g, rtol=1e-5, atol=1e-6)
     assert 0 < error < 1
     assert rbm.persistent_chains is None
@@ -266,7 +268,7 @@ def test_persistent_chains_persist_across_batches():
             np.testing.assert_array_equal(before, chains)  # the chains carried over
         rbm.cd_gradients(batch, rng)
         want, chains = hand_cd(rbm, batch, 2, hand, chains, persistent=True)
-        np.testing.assert_allclose(rbm.weight.grad, want[0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(rbm.kernel.grad, want[0], rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(rbm.visible_bias.grad, want[1], rtol=1e-5, atol=1e-6)
         assert rbm.persistent_chains.shape == (8, 4)
         assert set(np.unique(rbm.persistent_chains)) <= {0.0, 1.0}
@@ -288,13 +290,13 @@ def exact_gradient(rbm: RBM, x: np.ndarray) -> np.ndarray:
 def test_exact_gradient_is_the_derivative_of_the_log_likelihood():
     rbm = random_rbm()
     x = states(6)[[1, 7, 12, 30, 45]]
-    rbm.weight.data = rbm.weight.data.astype(np.float64)
+    rbm.kernel.data = rbm.kernel.data.astype(np.float64)
     eps, fd = 1e-6, np.zeros((6, 4))
     for i, j in itertools.product(range(6), range(4)):
         for sign in (1, -1):
-            rbm.weight.data[i, j] += sign * eps
+            rbm.kernel.data[i, j] += sign * eps
             fd[i, j] -= sign * rbm.log_likelihood(x) / (2 * eps)
-            rbm.weight.data[i, j] -= sign * eps
+            rbm.kernel.data[i, j] -= sign * eps
     np.testing.assert_allclose(fd, exact_gradient(rbm, x), atol=1e-7)
 
 
@@ -305,7 +307,7 @@ def test_expected_cd_update_approaches_the_exact_gradient_as_k_grows():
     for k in (1, 50):
         rbm = random_rbm(k=k, scale=1.5)
         rbm.cd_gradients(batch, np.random.default_rng(0))
-        errors[k] = np.abs(rbm.weight.grad - exact_gradient(rbm, x)).max()
+        errors[k] = np.abs(rbm.kernel.grad - exact_gradient(rbm, x)).max()
     assert errors[50] < 0.012  # Monte Carlo noise of 32,000 chains
     assert errors[1] > 3 * errors[50]  # CD-1 is biased
 
@@ -329,7 +331,7 @@ def test_mean_field_inputs_in_the_unit_interval_are_accepted():
     x = np.array([[0.0, 0.25, 0.5, 1.0]])
     assert rbm.transform(x).shape == (1, 3)
     rbm.cd_gradients(x)
-    assert np.isfinite(rbm.weight.grad).all()
+    assert np.isfinite(rbm.kernel.grad).all()
 
 
 def test_gaussian_rbm_rejects_non_finite_values_only():
@@ -361,3 +363,134 @@ def test_bad_configuration():
         RBM(3, 2).gibbs(np.zeros((1, 3)), steps=0)
     with pytest.raises(ArgumentError, match="'ais' or 'exact'"):
         RBM(3, 2).log_partition(method="mcmc")
+
+
+# ----- training through keras.Model.fit ---------------------------------------------------------
+def bars(n: int, seed: int = 0) -> np.ndarray:
+    """4x4 images of one horizontal or vertical bar: structure an RBM learns quickly."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros((n, 4, 4), np.float32)
+    for img, vertical, k in zip(out, rng.random(n) < 0.5, rng.integers(0, 4, n), strict=True):
+        if vertical:
+            img[:, k] = 1
+        else:
+            img[k, :] = 1
+    return out.reshape(n, 16)
+
+
+def test_fit_returns_a_history_of_improving_scores():
+    x = bars(400)
+    rbm = RBM(16, 8, seed=0, learning_rate=0.5)
+    history = rbm.fit(x, epochs=12, batch_size=10, verbose=0, validation_split=0.25)
+    logs = history.history
+    assert set(logs) == {"reconstruction_error", "pseudo_likelihood",
+                         "val_reconstruction_error", "val_pseudo_likelihood"}
+    assert all(len(v) == 12 for v in logs.values())
+    assert logs["reconstruction_error"][-1] < 0.3 * logs["reconstruction_error"][0]
+    assert logs["val_pseudo_likelihood"][-1] > logs["val_pseudo_likelihood"][0] + 3
+    ll_before = RBM(16, 8, seed=0).log_likelihood(x)
+    assert rbm.log_likelihood(x) > ll_before + 5  # exact (8 hidden units): really learned
+
+
+def test_a_train_step_is_one_sgd_step_along_minus_the_cd_estimate():
+    x = bars(10)
+    a, b = RBM(16, 8, seed=3, learning_rate=0.05), RBM(16, 8, seed=3, learning_rate=0.05)
+    a._generators.own, b._generators.own = np.random.default_rng(0), np.random.default_rng(0)
+    before = a.get_weights()
+    logs = a.train_on_batch(x, return_dict=True)
+    b._generators.own.integers(0, 16, 1)  # the unit the pseudo-likelihood monitor flipped
+    b.cd_gradients(x)
+    for w0, p, q in zip(before, a.trainable_weights, b.trainable_weights, strict=False):
+        np.testing.assert_allclose(p.data, w0 - 0.05 * q.grad, rtol=1e-6, atol=1e-8)
+    assert set(logs) == {"reconstruction_error", "pseudo_likelihood"}
+
+
+def test_compile_chooses_the_optimizer():
+    rbm = RBM(16, 8, seed=0)
+    rbm.compile(optimizer=dn.keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
+    rbm.fit(bars(50), epochs=1, batch_size=10, verbose=0)
+    assert rbm.optimizer.iterations == 5
+    assert [a.shape for a in rbm.optimizer._slot_arrays["momentum"]] == [(16, 8), (16,), (8,)]
+
+
+def test_same_seeds_give_the_same_training_run():
+    runs = []
+    for _ in range(2):
+        dn.manual_seed(7)  # fit shuffles with the global stream
+        rbm = RBM(16, 8, seed=1, persistent=True)
+        rbm.fit(bars(60), epochs=2, batch_size=10, verbose=0)
+        runs.append(rbm.get_weights())
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_and_load_model(tmp_path):
+    rbm = RBM(16, 8, k=2, persistent=True, seed=0)
+    rbm.compile(optimizer=dn.keras.optimizers.SGD(learning_rate=0.05, momentum=0.5))
+    rbm.fit(bars(50), epochs=2, batch_size=10, verbose=0)
+    rbm.save(tmp_path / "rbm.dnm")
+    back = dn.keras.models.load_model(tmp_path / "rbm.dnm")
+    assert isinstance(back, RBM) and (back.k, back.persistent) == (2, True)
+    for a, b in zip(rbm.get_weights(), back.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert back.optimizer.iterations == 10 and back.optimizer.momentum == 0.5
+    np.testing.assert_array_equal(back.predict(bars(5), verbose=0), rbm.transform(bars(5)))
+    np.testing.assert_allclose(back._base_bias(None), rbm._base_bias(None))
+
+
+def test_fit_rejects_bad_data_with_the_value():
+    rbm = RBM(16, 8)
+    with pytest.raises(DataError, match="255"):
+        rbm.fit(np.full((20, 16), 255, np.uint8), verbose=0)
+    with pytest.raises(ShapeError, match="16.*10|10.*16"):
+        rbm.fit(np.zeros((20, 10)), verbose=0)
+
+
+# ----- the real Fashion-MNIST (Debian's copy) ---------------------------------------------------
+def fashion_mnist_or_skip() -> tuple:
+    """Debian's Fashion-MNIST as float32 ((x_train, y_train), (x_test, y_test)), x in [0, 1]
+    of shape (n, 784); skipped when absent, unless DEEPNUM_REQUIRE_REAL_DATA=1."""
+    from deepnum.datasets import fashion_mnist
+    from deepnum.errors import NotFoundError
+    try:
+        (x, y), (xt, yt) = fashion_mnist.load_data()
+    except NotFoundError as error:
+        if os.environ.get("DEEPNUM_REQUIRE_REAL_DATA") == "1":
+            pytest.fail(f"Fashion-MNIST is missing and DEEPNUM_REQUIRE_REAL_DATA=1: {error}")
+        pytest.skip(f"Fashion-MNIST is not installed ({error})")
+    return ((x.reshape(-1, 784) / np.float32(255), y),
+            (xt.reshape(-1, 784) / np.float32(255), yt))
+
+
+@pytest.fixture(scope="module")
+def binarized():
+    (x, _), (xt, _) = fashion_mnist_or_skip()
+    return (x[:5000] > 0.5).astype(np.float32), (xt[:300] > 0.5).astype(np.float32)
+
+
+def test_pseudo_likelihood_at_least_scikit_learns_on_fashion_mnist(binarized):
+    sklearn = pytest.importorskip("sklearn.neural_network")
+    x, x_test = binarized
+    ours = RBM(784, 64, seed=0, learning_rate=0.1)
+    ours.fit(x, epochs=1, batch_size=10, verbose=0)
+    sk = sklearn.BernoulliRBM(n_components=64, learning_rate=0.1, batch_size=10, n_iter=1,
+                              random_state=0).fit(x.astype(np.float64))
+    theirs = RBM(784, 64)  # scikit-learn's weights, scored by the same estimator
+    theirs.set_weights([sk.components_.T, sk.intercept_visible_, sk.intercept_hidden_,
+                        *theirs.get_weights()[3:]])
+    ours_pl = ours.pseudo_likelihood(x_test, method="exact").mean()
+    theirs_pl = theirs.pseudo_likelihood(x_test, method="exact").mean()
+    assert ours_pl >= theirs_pl, (ours_pl, theirs_pl)
+    assert ours_pl > -300  # and far better than chance (784·log 2 = 543 nats)
+
+
+def test_ais_on_a_trained_fashion_mnist_rbm_matches_enumeration(binarized):
+    x, x_test = binarized
+    rbm = RBM(784, 12, seed=0)
+    rbm.fit(x, epochs=2, batch_size=10, verbose=0)
+    exact = rbm.exact_log_partition()  # 2^12 hidden states
+    est = rbm.log_partition(n_chains=100, n_betas=2000, seed=0)
+    assert est.std_error < 0.2
+    assert abs(est.log_z - exact) < 4 * est.std_error + 1e-3, (est.log_z, exact)
+    assert rbm.log_likelihood(x_test, log_z=est) == pytest.approx(
+        rbm.log_likelihood(x_test), abs=4 * est.std_error + 1e-3)

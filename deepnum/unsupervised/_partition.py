@@ -17,14 +17,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import ArgumentError
+from ._scores import free_energy
 from ._units import bernoulli_, sigmoid_, softplus
 
 MAX_ENUMERATED = 20  # 2^20 states: about a second
-
-
-def free_energy(v: np.ndarray, W: np.ndarray, b: np.ndarray, c: np.ndarray, units) -> np.ndarray:
-    """F(v) = E_vis(v; b) - Σ_j softplus(c_j + vᵀW_j), per row of ``v``."""
-    return units.energy(v, b) - softplus(v @ W + c).sum(axis=-1)
 
 
 def _states(start: int, stop: int, n: int) -> np.ndarray:

@@ -7,13 +7,17 @@ from typing import Any
 import numpy as np
 
 from .. import random as dn_random
-from ..errors import ArgumentError, StateError
-from ..nn.parameter import Parameter
-from . import _partition
+from .._tensor import Tensor, _wrap
+from ..errors import ArgumentError, ShapeError, StateError
+from ..keras.metrics import Mean
+from ..keras.models.model import Model
+from ..keras.models.trainer import unpack_x_y_sample_weight
+from ..keras.optimizers import SGD
+from . import _partition, _scores
 from ._contrastive import ContrastiveDivergence
-from ._partition import LogPartition, free_energy
+from ._partition import LogPartition
 from ._seeds import SeededGenerators
-from ._units import as_batch, bernoulli_, get_units, sigmoid_, softplus
+from ._units import as_batch, bernoulli_, get_units, sigmoid_
 
 Seed = int | np.random.Generator | None
 
@@ -24,9 +28,9 @@ def _positive_int(owner: str, name: str, value: Any) -> int:
     return int(value)
 
 
-class RBM:
+class RBM(Model):
     """A restricted Boltzmann machine: n_visible visible units v, n_hidden binary hidden units
-    h, weights W (n_visible, n_hidden), visible bias b, hidden bias c.  Energy and joint::
+    h, weights W = ``kernel`` (n_visible, n_hidden), visible bias b, hidden bias c::
 
         Bernoulli visible:  E(v, h) = -bᵀv - cᵀh - vᵀWh            v ∈ {0, 1}ⁿ
         Gaussian visible:   E(v, h) = Σ_i (v_i - b_i)²/2 - cᵀh - vᵀWh   v ∈ ℝⁿ (unit variance)
@@ -44,10 +48,14 @@ class RBM:
     Learning ascends the mean log-likelihood, whose gradient is data minus model statistics,
     ``∂ log p(v)/∂W = v p(h|v)ᵀ - E_model[v hᵀ]`` (c: p(h|v) - E[h]; b: v - E[v]).  CD-k
     estimates the model term with k Gibbs steps started at the data; persistent CD
-    (``persistent=True``) continues chains kept across batches.  Each batch sets every
-    parameter's ``.grad`` to minus that estimate, averaged over the batch, and the optimizer
-    (default ``keras.optimizers.SGD(learning_rate)``, as scikit-learn's BernoulliRBM;
-    ``compile(optimizer=...)`` for momentum etc.) steps.
+    (``persistent=True``) continues chains kept across batches (see ``_contrastive``).
+    ``fit(x, epochs=, batch_size=)`` is Keras's loop around :meth:`train_step`, which sets each
+    parameter's ``.grad`` to minus that estimate (averaged over the batch) and lets the
+    optimizer step: ``keras.optimizers.SGD(learning_rate)`` by default, as scikit-learn's
+    BernoulliRBM; ``compile(optimizer=...)`` for momentum, weight decay, Adam...  The History
+    logs per epoch the running means of ``reconstruction_error`` (squared error of each
+    batch's one-step reconstruction) and ``pseudo_likelihood`` (scikit-learn's estimator on
+    the first tenth of each batch, before its update); with validation data, ``val_`` ones.
 
     Data: a Bernoulli RBM takes values in [0, 1] — binary, or grey levels as mean-field
     probabilities (as scikit-learn); a value outside [0, 1] or a NaN raises a DataError naming
@@ -57,9 +65,10 @@ class RBM:
 
     Randomness: ``seed`` (an integer or a Generator) makes one private generator that draws the
     initial weights W ~ N(0, 0.01²) and then every training sample; None uses deepnum's global
-    "init" and "sample" streams.  The sampling methods take their own ``seed=``: None uses the
-    model's generator; an integer's generator is made once per model and then advances, so two
-    calls with the same integer in a loop give different samples.
+    "init" and "sample" streams (fit shuffles with the global "shuffle" stream).  The sampling
+    methods take their own ``seed=``: None uses the model's generator; an integer's generator
+    is made once per model and then advances, so two calls with the same integer in a loop
+    give different samples, while two models built alike give the same ones.
 
     >>> rbm = RBM(6, 4, seed=0)
     >>> probs, h = rbm.sample_hidden(np.ones((2, 6)))
@@ -68,33 +77,47 @@ class RBM:
     """
 
     def __init__(self, n_visible: int, n_hidden: int, k: int = 1, persistent: bool = False,
-                 learning_rate: float = 0.1, visible: str = "bernoulli", seed: Seed = None) -> None:
-        owner = "RBM"
-        self.n_visible = _positive_int(owner, "n_visible", n_visible)
-        self.n_hidden = _positive_int(owner, "n_hidden", n_hidden)
-        self.k = _positive_int(owner, "k (Gibbs steps)", k)
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float) or not (
-                np.isfinite(learning_rate) and learning_rate > 0):
-            raise ArgumentError(f"RBM: learning_rate must be a positive number, "
-                                f"got {learning_rate!r}")
-        self.learning_rate = float(learning_rate)
+                 learning_rate: float = 0.1, visible: str = "bernoulli", seed: Seed = None,
+                 name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.n_visible = _positive_int("RBM", "n_visible", n_visible)
+        self.n_hidden = _positive_int("RBM", "n_hidden", n_hidden)
+        self.k = _positive_int("RBM", "k (Gibbs steps)", k)
+        self.learning_rate = learning_rate  # of the default optimizer, checked by it
         self.units = get_units(visible)
         self.persistent = bool(persistent)
         self.seed = seed
         self._rng = None if seed is None else dn_random.make_generator(seed, "sample")
         self._generators = SeededGenerators(self._rng, "sample")
         init = self._rng if self._rng is not None else dn_random.generator("init")
-        w = 0.01 * init.standard_normal((self.n_visible, self.n_hidden))
-        self.weight = Parameter(w.astype(np.float32))
-        self.visible_bias = Parameter(np.zeros(self.n_visible, np.float32))
-        self.hidden_bias = Parameter(np.zeros(self.n_hidden, np.float32))
+        n, m = self.n_visible, self.n_hidden
+        kernel = self.add_weight("kernel", (n, m), "zeros")
+        kernel.data[...] = 0.01 * init.standard_normal((n, m))
+        self.add_weight("visible_bias", (n,), "zeros")
+        self.add_weight("hidden_bias", (m,), "zeros")
+        # column sums and count of the training data: the base-rate model of AIS and sample()
+        self.add_weight("data_sum", (n,), "zeros", dtype="float64", trainable=False)
+        self.add_weight("data_count", (), "zeros", dtype="float64", trainable=False)
+        self._build_on((None, n))
         self._cd = ContrastiveDivergence(self.k, self.persistent)
-        self._data_sum = np.zeros(self.n_visible)  # marginals of the training data, for AIS
-        self._data_count = 0
+        self._reconstruction = Mean(name="reconstruction_error")
+        self._pseudo_likelihood = Mean(name="pseudo_likelihood")
+        self.compile(optimizer=SGD(learning_rate=learning_rate))
+
+    def get_config(self) -> dict[str, Any]:
+        seed = self.seed if isinstance(self.seed, int | None) else None
+        return {"name": self.name, "n_visible": self.n_visible, "n_hidden": self.n_hidden,
+                "k": self.k, "persistent": self.persistent, "learning_rate": self.learning_rate,
+                "visible": self.units.name, "seed": seed}
 
     def __repr__(self) -> str:
         return (f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, k={self.k}, "
                 f"persistent={self.persistent}, visible={self.units.name!r})")
+
+    def build(self, input_shape: tuple) -> None:
+        if input_shape[-1] != self.n_visible:
+            raise ShapeError(f"RBM {self.name!r} has {self.n_visible} visible units but the "
+                             f"inputs have {input_shape[-1]} features (shape {input_shape})")
 
     # ----- inputs ---------------------------------------------------------------------------
     def _visible(self, v: Any, op: str, dtype=np.float32) -> np.ndarray:
@@ -103,7 +126,7 @@ class RBM:
         return arr
 
     def _params(self, dtype=np.float64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (self.weight.data.astype(dtype), self.visible_bias.data.astype(dtype),
+        return (self.kernel.data.astype(dtype), self.visible_bias.data.astype(dtype),
                 self.hidden_bias.data.astype(dtype))
 
     @property
@@ -113,14 +136,18 @@ class RBM:
 
     # ----- conditionals and sampling ------------------------------------------------------------
     def _hidden_probs(self, v: np.ndarray) -> np.ndarray:
-        return sigmoid_(v @ self.weight.data + self.hidden_bias.data)
+        return sigmoid_(v @ self.kernel.data + self.hidden_bias.data)
 
     def _visible_means(self, h: np.ndarray) -> np.ndarray:
-        return self.units.mean_(h @ self.weight.data.T + self.visible_bias.data)
+        return self.units.mean_(h @ self.kernel.data.T + self.visible_bias.data)
 
     def transform(self, v: Any) -> np.ndarray:
         """The hidden probabilities p(h = 1 | v), (batch, n_hidden): the features of v."""
         return self._hidden_probs(self._visible(v, "transform"))
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        """``model(x)`` and ``predict(x)``: :meth:`transform`, outside the autodiff graph."""
+        return _wrap(self.transform(inputs))
 
     def sample_hidden(self, v: Any, seed: Seed = None) -> tuple[np.ndarray, np.ndarray]:
         """``(p(h = 1 | v), h ~ p(h | v))``, both (batch, n_hidden) float32."""
@@ -159,8 +186,8 @@ class RBM:
     # ----- scores ---------------------------------------------------------------------------
     def free_energy(self, v: Any) -> np.ndarray:
         """F(v) per example, (batch,) float64 (see the class docstring)."""
-        return free_energy(self._visible(v, "free_energy", np.float64), *self._params(),
-                           self.units)
+        v = self._visible(v, "free_energy", np.float64)
+        return _scores.free_energy(v, *self._params(), self.units)
 
     def reconstruction_error(self, v: Any) -> float:
         """Mean over examples and units of (v - E[v | h = p(h|v)])², the mean-field
@@ -189,22 +216,9 @@ class RBM:
         v = self._visible(v, "pseudo_likelihood", np.float64)
         W, b, c = self._params()
         x = v @ W + c
-        base = softplus(x).sum(axis=1)
-        flip = 1.0 - 2.0 * v  # ṽ_i - v_i
         if method == "stochastic":
-            i = self._generators(seed).integers(0, self.n_visible, len(v))
-            rows = np.arange(len(v))
-            s = flip[rows, i]
-            gap = -b[i] * s - (softplus(x + s[:, None] * W[i]).sum(axis=1) - base)
-            return -self.n_visible * softplus(-gap)
-        out = np.empty(len(v))
-        step = max(1, chunk // (self.n_visible * self.n_hidden))
-        for r in range(0, len(v), step):
-            sl = slice(r, r + step)
-            flipped = softplus(x[sl, None, :] + flip[sl, :, None] * W).sum(axis=2)
-            gap = -b * flip[sl] - (flipped - base[sl, None])  # F(ṽ⁽ⁱ⁾) - F(v), (rows, n)
-            out[sl] = -softplus(-gap).sum(axis=1)
-        return out
+            return _scores.stochastic_pseudo_likelihood(v, x, W, b, self._generators(seed))
+        return _scores.exact_pseudo_likelihood(v, x, W, b, chunk)
 
     # ----- the partition function ----------------------------------------------------------
     def _base_bias(self, data: Any) -> np.ndarray:
@@ -213,8 +227,9 @@ class RBM:
         if data is not None:
             data = self._visible(data, "log_partition", np.float64)
             return self.units.base_bias(data.sum(axis=0), len(data))
-        if self._data_count:
-            return self.units.base_bias(self._data_sum, self._data_count)
+        count = float(self.data_count.data)
+        if count:
+            return self.units.base_bias(self.data_sum.data, count)
         return self.visible_bias.data.astype(np.float64)
 
     def exact_log_partition(self) -> float:
@@ -247,23 +262,62 @@ class RBM:
         if log_z is None:
             small = min(self.n_visible, self.n_hidden) if self.units.name == "bernoulli" \
                 else self.n_hidden
-            method = "exact" if small <= _partition.MAX_ENUMERATED else "ais"
-            log_z = self.log_partition(method)
+            log_z = self.log_partition("exact" if small <= _partition.MAX_ENUMERATED else "ais")
         if isinstance(log_z, LogPartition):
             log_z = log_z.log_z
         return float(-self.free_energy(v).mean() - log_z)
 
     # ----- training -------------------------------------------------------------------------
     def cd_gradients(self, v: Any, rng: np.random.Generator | None = None) -> float:
-        """Set ``.grad`` of the weight and both biases to minus the CD-k (or PCD-k) estimate
+        """Set ``.grad`` of the kernel and both biases to minus the CD-k (or PCD-k) estimate
         of the mean log-likelihood gradient on the batch ``v``; returns the batch's sampled
-        reconstruction error (see ``_contrastive``)."""
+        reconstruction error (see ``_contrastive``).  No update: that is the optimizer's."""
         v0 = self._visible(v, "train_step")
-        params = (self.weight, self.visible_bias, self.hidden_bias)
+        params = (self.kernel, self.visible_bias, self.hidden_bias)
         for p in params:
             if p.grad is None:
                 p.grad = np.zeros_like(p.data)
-        self._data_sum += v0.sum(axis=0)
-        self._data_count += len(v0)
-        return self._cd(v0, self.weight.data, self.visible_bias.data, self.hidden_bias.data,
+        self.data_sum.data += v0.sum(axis=0)
+        self.data_count.data += len(v0)
+        return self._cd(v0, self.kernel.data, self.visible_bias.data, self.hidden_bias.data,
                         self.units, rng or self._generators(None), *(p.grad for p in params))
+
+    def train_step(self, data: Any) -> dict[str, float]:
+        """One CD-k (PCD-k) update on the batch ``data``; logs the running means of the
+        reconstruction error and of the pseudo-likelihood of the batch's first tenth."""
+        v, _, _ = unpack_x_y_sample_weight(data)
+        v = self._visible(v, "fit")
+        rng = self._generators(None)
+        monitored = v[:max(1, len(v) // 10)]
+        if self.units.name == "bernoulli":  # before the update, like Keras's training loss
+            x = monitored @ self.kernel.data + self.hidden_bias.data
+            pl = _scores.stochastic_pseudo_likelihood(monitored, x, self.kernel.data,
+                                                      self.visible_bias.data, rng)
+            self._pseudo_likelihood.update_state(pl)
+        error = self.cd_gradients(v, rng)
+        self.apply_gradients([self.kernel, self.visible_bias, self.hidden_bias])
+        self._reconstruction.add(error, len(v))
+        return self._logs()
+
+    def test_step(self, data: Any) -> dict[str, float]:
+        """The mean-field reconstruction error and the pseudo-likelihood of a batch."""
+        v, _, _ = unpack_x_y_sample_weight(data)
+        v = self._visible(v, "evaluate")
+        self._reconstruction.add(self.reconstruction_error(v), len(v))
+        if self.units.name == "bernoulli":
+            self._pseudo_likelihood.update_state(self.pseudo_likelihood(v))
+        return self._logs()
+
+    def _logs(self) -> dict[str, float]:
+        logs = {"reconstruction_error": self._reconstruction.result()}
+        if self.units.name == "bernoulli":
+            logs["pseudo_likelihood"] = self._pseudo_likelihood.result()
+        return logs
+
+    @property
+    def metrics(self) -> list:
+        return [self._reconstruction, self._pseudo_likelihood]
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
