@@ -8,11 +8,20 @@ counters (``clear_session``).
 
 from __future__ import annotations
 
+import re
+
 from .optimizers.base import _name_counts, auto_name
 
 _EPSILON = 1e-7
 
-__all__ = ["auto_name", "clear_session", "epsilon", "floatx"]
+__all__ = ["auto_name", "clear_session", "epsilon", "floatx", "snake_case"]
+
+
+def snake_case(name: str) -> str:
+    """Keras's class-name-to-snake-case rule: "BatchNormalization" -> "batch_normalization",
+    "PReLU" -> "p_re_lu"."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def epsilon() -> float:

@@ -28,7 +28,7 @@ from .._tensor import Tensor, _wrap, apply, apply_n, as_array
 from ..errors import ArgumentError, DataError, DTypeError, ShapeError, unknown_name
 from ..ops import loss as loss_ops
 from ..tensor_shape import reshape
-from .backend import epsilon
+from .backend import epsilon, snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none")
 
@@ -152,7 +152,7 @@ class Loss:
         reduction = "none" if reduction is None else reduction
         if reduction not in REDUCTIONS:
             raise unknown_name("reduction", reduction, REDUCTIONS)
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
 
     def call(self, y_true: Any, y_pred: Tensor) -> Tensor:
@@ -180,11 +180,6 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower()
-                   for i, c in enumerate(name))
 
 
 def reduce_loss(per: Tensor, sample_weight: Any, reduction: str) -> Tensor:

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..errors import ArgumentError, ShapeError, unknown_name
-from .backend import epsilon
+from .backend import epsilon, snake_case
 
 
 def _np(x: Any) -> np.ndarray:
@@ -103,7 +103,7 @@ class Metric:
     """Base class: ``update_state``, ``result``, ``reset_state``, ``get_config``."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reset_state()
 
     def reset_state(self) -> None:
@@ -124,11 +124,6 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower()
-                   for i, c in enumerate(name))
 
 
 class Mean(Metric):

@@ -35,6 +35,7 @@ from ..io import read_file, write_file
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
+from .backend import snake_case
 from .callbacks.base import History
 from .layers.base import Layer, get_registered, isolated_call, register_class
 
@@ -73,7 +74,7 @@ def weight_paths(model: Layer) -> dict[str, Any]:
             if child is None:
                 continue
             if getattr(module, "_positional_children", False):
-                base = _snake(type(child).__name__)
+                base = snake_case(type(child).__name__)
                 n = counts.get(base, 0)
                 counts[base] = n + 1
                 key = base if n == 0 else f"{base}_{n}"
@@ -81,11 +82,6 @@ def weight_paths(model: Layer) -> dict[str, Any]:
 
     walk(model, "")
     return {found[id(w)]: w for w in model.weights if id(w) in found}
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() and i and not name[i - 1].isupper()
-                   else c.lower() for i, c in enumerate(name))
 
 
 def _check_path(filepath: Any, overwrite: bool) -> str:

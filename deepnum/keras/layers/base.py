@@ -244,11 +244,15 @@ class Layer(Module):
         """Child modules, in registration order (Layers and plain Modules)."""
         return [m for m in self._modules.values() if m is not None]
 
+    def _weight(self, name: str) -> Tensor:
+        w = self._parameters.get(name)
+        return self._buffers[name] if w is None else w
+
     def _collect(self, trainable: bool | None) -> list[Tensor]:
         out: list[Tensor] = []
         for name in self._weight_names:
             if trainable is None or (self._weight_trainable[name] and self._trainable) == trainable:
-                out.append(getattr(self, name))
+                out.append(self._weight(name))
         for child in self._sublayers():
             if isinstance(child, Layer):
                 out.extend(child._collect(trainable))
@@ -272,6 +276,17 @@ class Layer(Module):
 
     trainable_variables = trainable_weights
     variables = weights
+
+    def to(self, *args: Any, **kwargs: Any) -> Layer:
+        """Convert the weights (``Module.to``) and make every layer inside compute in the
+        new dtype too (inputs are cast to it)."""
+        super().to(*args, **kwargs)
+        floats = [w.data.dtype for w in self.weights if w.data.dtype.kind == "f"]
+        if floats:
+            for module in self.modules():
+                if isinstance(module, Layer):
+                    module.__dict__["_dtype"] = floats[0]
+        return self
 
     def count_params(self) -> int:
         """The number of scalars in the weights (the layer must be built)."""
@@ -300,7 +315,7 @@ class Layer(Module):
             w.data[...] = a
 
     def _weight_penalties(self) -> list[Tensor]:
-        out = [reg(getattr(self, name)) for name, reg in self._regularizers.items()]
+        out = [reg(self._weight(name)) for name, reg in self._regularizers.items()]
         for child in self._sublayers():
             if isinstance(child, Layer):
                 out.extend(child._weight_penalties())

@@ -61,6 +61,7 @@ class Model(Trainer, Layer):
         d["history"] = None
         d["_initial_epoch"] = None
         d["_callbacks"] = None
+        d["_fit_params"] = None  # during fit: the trainable weights (when unregularized)
 
     # ----- the outermost call ------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, training: bool | None = None,

@@ -75,7 +75,7 @@ class Trainer:
     def train_step(self, data: Any) -> dict[str, float]:
         """One update on one batch: forward, loss, backward, optimizer; returns the logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        params = self.trainable_weights
+        params = self._fit_params or self.trainable_weights
         for p in params:
             p.grad = None
         y_pred = self(x, training=True)
@@ -110,7 +110,7 @@ class Trainer:
             if y is None:
                 raise ArgumentError(f"model {self.name!r}: the compiled loss needs targets y")
             total = self._compiled_loss(y, y_pred, sample_weight, logits)
-        for penalty in self.losses:
+        for penalty in self._call_losses if self._fit_params else self.losses:
             total = penalty if total is None else total + penalty
         if total is None:
             raise StateError(f"model {self.name!r} has no loss: compile(loss=...)")
@@ -172,6 +172,13 @@ class Trainer:
         if self._compiled_metrics is not None and self._compiled_metrics.metrics is None:
             self._compiled_metrics.build(ys[:2], y_pred)
 
+    def _ready(self, xs: np.ndarray, ys: np.ndarray | None) -> None:
+        """The dry run, only when something is still unbuilt (``*_on_batch`` run in loops;
+        their losses check labels batch by batch anyway)."""
+        metrics = self._compiled_metrics
+        if not self.built or (metrics is not None and metrics.metrics is None):
+            self._dry_run(xs, ys)
+
     # ----- fit -----------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = "auto", callbacks: list | None = None, validation_split: float = 0.0,
@@ -200,7 +207,21 @@ class Trainer:
         self.__dict__.update(history=cbs.history, _callbacks=cbs, _initial_epoch=None,
                              stop_training=False)
         batches = data_utils.Batches(arrays, batch_size, steps, shuffle)
+        try:
+            return self._fit_loop(cbs, batches, val, initial_epoch, epochs, steps,
+                                  validation_batch_size or batch_size, validation_steps,
+                                  validation_freq)
+        finally:
+            self.__dict__.update(_callbacks=None, _fit_params=None)
+
+    def _fit_loop(self, cbs: CallbackList, batches: Any, val: tuple | None, initial_epoch: int,
+                  epochs: int, steps: int, val_batch_size: int, val_steps: int | None,
+                  validation_freq: int) -> Any:
         cbs.on_train_begin()
+        # Fixed for the fit (as in Keras, where trainable changes need a recompile): the
+        # trainable weights, and whether any has a regularizer (else only activity ones).
+        self.__dict__["_fit_params"] = None if self._weight_penalties() else (
+            self.trainable_weights or None)
         start = initial_epoch if self._initial_epoch is None else self._initial_epoch
         epoch_logs: dict[str, float] = {}
         for epoch in range(start, epochs):
@@ -216,14 +237,12 @@ class Trainer:
                     break
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(val, validation_batch_size or batch_size,
-                                                 validation_steps, cbs)
+                val_logs = self._evaluate_arrays(val, val_batch_size, val_steps, cbs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
         cbs.on_train_end(epoch_logs)
-        self.__dict__["_callbacks"] = None
         return self.history
 
     def _checked_train_step(self, batch: Any, xb: np.ndarray, epoch: int, epochs: int,
@@ -312,7 +331,7 @@ class Trainer:
         ``reset_metrics``)."""
         self._require_compiled("train_on_batch")
         xs, ys, sw = self._arrays(x, y, sample_weight, class_weight, "train_on_batch")
-        self._dry_run(xs, ys)
+        self._ready(xs, ys)
         batch = pack_x_y_sample_weight(_wrap(xs), _tensor(ys), _tensor(sw))
         try:
             logs = self.train_step(batch)
@@ -324,7 +343,7 @@ class Trainer:
                       return_dict: bool = False) -> Any:
         self._require_compiled("test_on_batch")
         xs, ys, sw = self._arrays(x, y, sample_weight, None, "test_on_batch")
-        self._dry_run(xs, ys)
+        self._ready(xs, ys)
         with autograd.no_grad():
             logs = self.test_step(pack_x_y_sample_weight(_wrap(xs), _tensor(ys), _tensor(sw)))
         return dict(logs) if return_dict else self._in_order(logs)
