@@ -7,10 +7,8 @@ Because a Layer is a Module, weights are ``Parameter``s (trainable) or buffers
 PyTorch-door tools (``parameters()``, ``state_dict()``, ``deepnum.optim``) work on Keras
 layers too.
 
-The call context (``_context``) carries what Keras passes implicitly from the outermost model
-call to the layers inside it: the ``training`` flag, the activity-regularization penalties of
-this call, the logits of softmax/sigmoid outputs (so a probability loss can be computed from
-the logits) and, while a non-finite loss is being diagnosed, every layer's output.
+Layers read the call context (:mod:`.context`) that the outermost model call sets up, and
+register themselves for saved files (:mod:`.registry`).
 
 >>> import deepnum as dn
 >>> from deepnum.keras import layers
@@ -23,7 +21,6 @@ False
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 from typing import Any
@@ -31,81 +28,17 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor, _wrap, as_array
-from ...autograd import no_grad
-from ...errors import ArgumentError, ShapeError, StateError, unknown_name
+from ...errors import ArgumentError, ShapeError, StateError
 from ...nn.module import Module
 from ...nn.parameter import Parameter
 from .. import activations, initializers, regularizers
 from ..backend import auto_name
+from .context import _context, isolated_call
+from .registry import deserialize_layer, get_registered, register_class, serialize_layer
 
-_REGISTRY: dict[str, type] = {}  # class name -> class, for rebuilding saved models
-
-
-def register_class(cls: type, key: str | None = None) -> type:
-    """Let ``load_model`` rebuild layers of class ``cls`` (found by ``key``, default its name).
-    Nothing else is ever looked up: a file cannot make deepnum import or run code."""
-    key = key or cls.__name__
-    _REGISTRY[key] = cls
-    cls._registered_name = key
-    return cls
-
-
-def get_registered(name: str) -> type:
-    """The registered layer or model class called ``name``."""
-    cls = _REGISTRY.get(name)
-    if cls is None:
-        raise unknown_name("layer class", name, _REGISTRY)
-    return cls
-
-
-def serialize_layer(layer: Layer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` of a layer whose class is registered."""
-    key = type(layer).__dict__.get("_registered_name")
-    if key is None or _REGISTRY.get(key) is not type(layer):
-        raise StateError(
-            f"layer {layer.name!r} is of class {type(layer).__name__}, which is not registered, "
-            "so a saved file could not rebuild it: decorate the class with "
-            "@keras.saving.register_keras_serializable() (and give it get_config), or save "
-            "the weights only with save_weights()")
-    return {"class_name": key, "config": layer.get_config()}
-
-
-def deserialize_layer(spec: Any) -> Layer:
-    """The layer that :func:`serialize_layer` described (registered classes only)."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str) or not (
-            isinstance(spec.get("config"), dict)):
-        raise ArgumentError(f"a layer is described by {{'class_name': str, 'config': dict}}, "
-                            f"got {spec!r:.200}")
-    return get_registered(spec["class_name"]).from_config(spec["config"])
-
-
-class _CallContext:
-    """State of the outermost model call, read by the layers inside it."""
-
-    training: bool | None = None
-    depth = 0
-    losses: list | None = None  # activity penalties of this call
-    logits: dict | None = None  # id(output) -> logits, when the compiled loss can use them
-    watch: list | None = None  # (layer, output) pairs, while diagnosing a non-finite loss
-
-
-_context = _CallContext()
-
-
-@contextlib.contextmanager
-def isolated_call():
-    """Run a call outside the current model call (e.g. a dry run that builds layers): no
-    training flag, no penalties or logits recorded, no gradient."""
-    ctx = _context
-    saved = ctx.training, ctx.depth, ctx.losses, ctx.logits, ctx.watch
-    ctx.training = ctx.losses = ctx.logits = ctx.watch = None
-    ctx.depth = 0
-    try:
-        with no_grad():
-            yield
-    finally:
-        ctx.training, ctx.depth, ctx.losses, ctx.logits, ctx.watch = saved
-
+# also importable from here (other packages build on them)
+__all__ = ["Layer", "_context", "deserialize_layer", "format_shape", "get_registered",
+           "isolated_call", "positive_int", "register_class", "serialize_layer"]
 
 def _shape_tuple(shape: Any, what: str) -> tuple[int | None, ...]:
     try:
