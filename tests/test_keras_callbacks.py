@@ -295,6 +295,13 @@ def test_evaluate_and_predict_report_one_line_off_a_terminal(stdout):
     assert lines[1].startswith("4/4 - ")
 
 
+def test_evaluate_on_a_terminal_counts_its_own_batches(stdout):
+    out = stdout(True)
+    _model().evaluate(X, Y, batch_size=16)
+    final = out.getvalue().split("\r")[-1]
+    assert final.startswith("4/4 [==============================] - ") and final.endswith("\n")
+
+
 def test_progbar_formats_values_like_keras():
     stream = FakeStream(False)
     bar = callbacks.Progbar(10, verbose=2, stream=stream)

@@ -201,6 +201,9 @@ class Trainer:
         elif validation_split:
             arrays, val = data_utils.split(arrays, validation_split)
         steps = data_utils.num_steps(len(arrays[0]), batch_size, steps_per_epoch)
+        val_batch_size = data_utils.batch_size_arg(validation_batch_size or batch_size)
+        val_steps = None if val is None else data_utils.num_steps(
+            len(val[0]), val_batch_size, validation_steps, "validation_steps")
         self._dry_run(arrays[0], arrays[1])
         cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                            verbose=verbose, epochs=epochs, steps=steps)
@@ -209,8 +212,7 @@ class Trainer:
         batches = data_utils.Batches(arrays, batch_size, steps, shuffle)
         try:
             return self._fit_loop(cbs, batches, val, initial_epoch, epochs, steps,
-                                  validation_batch_size or batch_size, validation_steps,
-                                  validation_freq)
+                                  val_batch_size, val_steps, validation_freq)
         finally:
             self.__dict__.update(_callbacks=None, _fit_params=None)
 
@@ -265,12 +267,10 @@ class Trainer:
         return {**self.get_metrics_result(), "loss": value}
 
     # ----- evaluate and predict ---------------------------------------------------------------
-    def _evaluate_arrays(self, arrays: tuple, batch_size: Any, steps: Any,
+    def _evaluate_arrays(self, arrays: tuple, batch_size: int, steps: int,
                          cbs: CallbackList) -> dict[str, float]:
-        batch_size = data_utils.batch_size_arg(batch_size)
-        steps = data_utils.num_steps(len(arrays[0]), batch_size, steps, "steps")
         self.reset_metrics()
-        cbs.on_test_begin({"steps": steps})
+        cbs.on_test_begin()
         logs: dict[str, float] = {}
         with autograd.no_grad():
             for step, (xb, yb, wb) in enumerate(data_utils.Batches(arrays, batch_size, steps,
@@ -290,10 +290,12 @@ class Trainer:
         order, or a dict with ``return_dict=True``."""
         self._require_compiled("evaluate")
         verbose = resolve_verbose(verbose)
+        batch_size = data_utils.batch_size_arg(batch_size)
         arrays = self._arrays(x, y, sample_weight, None, "evaluate")
+        steps = data_utils.num_steps(len(arrays[0]), batch_size, steps, "steps")
         self._dry_run(arrays[0], arrays[1])
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                           epochs=1, steps=None)
+                           epochs=1, steps=steps)
         logs = self._evaluate_arrays(arrays, batch_size, steps, cbs)
         return logs if return_dict else self._in_order(logs)
 
