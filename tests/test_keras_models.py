@@ -99,6 +99,19 @@ def test_functional_model_replays_its_chain():
         keras.Model([inputs, keras.Input(shape=(2,))], hidden(inputs))
 
 
+def test_models_nest_as_layers():
+    encoder = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(2)])
+    inputs = keras.Input(shape=(6,))
+    code = encoder(inputs)
+    assert code.shape == (None, 2)
+    model = keras.Model(inputs, layers.Dense(3, activation="softmax")(code))
+    x = RNG.standard_normal((5, 6)).astype(np.float32)
+    assert model.predict(x, verbose=0).shape == (5, 3)
+    assert len(model.trainable_weights) == 6
+    outer = keras.Sequential([keras.Input(shape=(6,)), encoder, layers.Dense(1)])
+    assert outer.predict(x, verbose=0).shape == (5, 1)
+
+
 class _Net(keras.Model):
     def __init__(self):
         super().__init__()

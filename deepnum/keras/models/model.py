@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..._tensor import Tensor, _wrap
-from ...errors import ArgumentError, StateError
+from ...errors import ArgumentError, ShapeError, StateError
 from .. import optimizers as optimizers_module
 from ..layers.base import Layer, _context, isolated_call
 from ..metrics import Mean
@@ -178,6 +178,16 @@ class Model(Trainer, Layer):
             return
         with isolated_call():
             self.call(_wrap(np.zeros((1, *input_shape[1:]), self._dtype)), training=False)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for ``input_shape``, found by running zeros of one example
+        through the model (so a model can be a layer of a functional model)."""
+        if any(n is None for n in input_shape[1:]):
+            raise ShapeError(f"model {self.name!r}: cannot infer the output shape of inputs "
+                             f"of shape {input_shape} (unknown sizes)")
+        with isolated_call():
+            out = self.call(_wrap(np.zeros((1, *input_shape[1:]), self._dtype)), training=False)
+        return (input_shape[0], *out.shape[1:])
 
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Any = None, expand_nested: bool = False,
