@@ -136,13 +136,12 @@ class Trainer:
         weights = self.weights if self.built else []
         return weights[0].data.dtype if weights else np.dtype(np.float32)
 
-    def _arrays(self, x: Any, y: Any, sample_weight: Any, class_weight: Any, where: str,
-                need_y: bool = True) -> tuple:
+    def _arrays(self, x: Any, y: Any, sample_weight: Any, class_weight: Any, where: str
+                ) -> tuple:
         dtype = self._float_dtype()
         xs = data_utils.inputs(x, dtype, where)
         if y is None:
-            if need_y and self._compiled_loss is not None and type(self).train_step is (
-                    Trainer.train_step):
+            if self._compiled_loss is not None and type(self).train_step is Trainer.train_step:
                 raise ArgumentError(f"{where}: targets y are needed for the compiled loss "
                                     "(got y=None)")
             ys = None
