@@ -3,6 +3,7 @@
 >>> from deepnum.unsupervised import HopfieldNetwork
 """
 
+from .autoencoder import Autoencoder
 from .helmholtz import HelmholtzMachine
 from .hopfield import HopfieldNetwork
 from .rbm import RBM
