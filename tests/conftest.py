@@ -15,6 +15,7 @@ taken of ``Σ_k Σ w_k·out_k`` with fixed random weights ``w_k``, so every elem
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -208,3 +209,17 @@ def _seeded_and_grad_enabled():
     enabled = dn.is_grad_enabled()
     dn.set_grad_enabled(True)
     assert enabled, "the test left grad mode disabled"
+
+
+def fashion_mnist_or_skip() -> tuple:
+    """Debian's real Fashion-MNIST, ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays;
+    the test is skipped when it is absent, unless DEEPNUM_REQUIRE_REAL_DATA=1 (CI): then it
+    fails."""
+    from deepnum.datasets import fashion_mnist
+    from deepnum.errors import NotFoundError
+    try:
+        return fashion_mnist.load_data()
+    except NotFoundError as error:
+        if os.environ.get("DEEPNUM_REQUIRE_REAL_DATA") == "1":
+            pytest.fail(f"Fashion-MNIST is missing and DEEPNUM_REQUIRE_REAL_DATA=1: {error}")
+        pytest.skip(f"Fashion-MNIST is not installed ({error})")

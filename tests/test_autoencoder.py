@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import fashion_mnist_or_skip
 
 import deepnum as dn
 from deepnum import keras, nn
 from deepnum.errors import (
     ArgumentError,
     DataError,
-    NotFoundError,
     ShapeError,
     StateError,
     UnknownNameError,
@@ -313,13 +312,7 @@ def load_example():
 
 
 def test_example_quick_and_pca_against_scikit_learn(tmp_path):
-    from deepnum.datasets import fashion_mnist
-    try:
-        (x, _), (xt, _) = fashion_mnist.load_data()
-    except NotFoundError as error:
-        if os.environ.get("DEEPNUM_REQUIRE_REAL_DATA") == "1":
-            pytest.fail(f"Fashion-MNIST is missing and DEEPNUM_REQUIRE_REAL_DATA=1: {error}")
-        pytest.skip(f"Fashion-MNIST is not installed ({error})")
+    (x, _), (xt, _) = fashion_mnist_or_skip()
     decomposition = pytest.importorskip("sklearn.decomposition")
     example = load_example()
     out = tmp_path / "r.png"

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import fashion_mnist_or_skip
 
 import deepnum as dn
 from deepnum import keras, nn, optim
-from deepnum.errors import ArgumentError, NonFiniteError, NotFoundError, ShapeError, StateError
+from deepnum.errors import ArgumentError, NonFiniteError, ShapeError, StateError
 from deepnum.keras import layers, optimizers
 from deepnum.unsupervised import GAN
 from deepnum.unsupervised import gan as gan_module
@@ -320,13 +320,7 @@ def test_a_non_finite_loss_stops_training():
 
 # ----- the real Fashion-MNIST: the example, quick ----------------------------------------------
 def test_example_quick_the_frechet_distance_falls(tmp_path):
-    from deepnum.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data()
-    except NotFoundError as error:
-        if os.environ.get("DEEPNUM_REQUIRE_REAL_DATA") == "1":
-            pytest.fail(f"Fashion-MNIST is missing and DEEPNUM_REQUIRE_REAL_DATA=1: {error}")
-        pytest.skip(f"Fashion-MNIST is not installed ({error})")
+    fashion_mnist_or_skip()
     spec = importlib.util.spec_from_file_location("gan_fashion_mnist", EXAMPLE)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)

@@ -37,3 +37,14 @@ class SeededGenerators:
             return seed
         generator = make_generator(seed, self.stream)  # validates the seed
         return self.by_seed.setdefault(int(seed), generator)
+
+
+def second_generator(seed: int | np.random.Generator | None) -> np.random.Generator | None:
+    """A second private generator for a model built with ``seed``, independent of the first
+    (``make_generator(seed, ...)``): None for None, a child spawned from a Generator, else one
+    made from ``[seed, 1]``."""
+    if seed is None:
+        return None
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(1)[0]
+    return np.random.default_rng([int(seed), 1])

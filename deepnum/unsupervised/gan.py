@@ -19,9 +19,8 @@ from ..keras.models.compile_utils import resolve_loss
 from ..keras.models.diagnose import NonFiniteLoss
 from ..keras.models.model import Model
 from ..keras.models.trainer import unpack_x_y_sample_weight
-from ..random import make_generator
 from ._networks import as_network, describe, forward, held, int_seed, number, rebuild, trainable
-from ._seeds import SeededGenerators
+from ._seeds import SeededGenerators, second_generator
 
 Seed = int | np.random.Generator | None
 LOGS = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -108,20 +107,13 @@ class GAN(Model):
         super().__init__(name=name)
         self.generator = as_network(generator, "GAN: generator")
         self.discriminator = as_network(discriminator, "GAN: discriminator")
-        own = None if seed is None else make_generator(seed, "latent")
-        if own is None:
-            other = None
-        elif isinstance(seed, np.random.Generator):
-            other = seed.spawn(1)[0]
-        else:
-            other = np.random.default_rng([int(seed), 1])
         self.__dict__.update(
             latent_dim=positive_int("GAN", "latent_dim", latent_dim),
             d_steps=positive_int("GAN", "d_steps", d_steps),
             label_smoothing=number("GAN", "label_smoothing", label_smoothing, 0.0, 1.0, True),
-            seed=seed, _latents=SeededGenerators(own, "latent"),
-            _samples=SeededGenerators(other, "sample"), d_optimizer=None, g_optimizer=None,
-            gan_loss=None, _trackers={name: Mean(name=name) for name in LOGS})
+            seed=seed, _latents=SeededGenerators(seed, "latent"),
+            _samples=SeededGenerators(second_generator(seed), "sample"), d_optimizer=None,
+            g_optimizer=None, gan_loss=None, _trackers={name: Mean(name=name) for name in LOGS})
 
     def compile(self, d_optimizer: Any = None, g_optimizer: Any = None,
                 loss: Any = None) -> None:

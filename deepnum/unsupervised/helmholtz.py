@@ -14,7 +14,7 @@ from ..keras.metrics import Mean
 from ..keras.models.model import Model
 from ..keras.models.trainer import unpack_x_y_sample_weight
 from ..random import make_generator
-from ._seeds import SeededGenerators
+from ._seeds import SeededGenerators, second_generator
 
 
 def binarize(x: Any, threshold: float = 0.5) -> np.ndarray:
@@ -121,13 +121,7 @@ class HelmholtzMachine(Model):
         d["seed"] = seed
         rng = None if seed is None else make_generator(seed, "sample")
         d["_generators"] = SeededGenerators(rng, "sample")
-        if rng is None:
-            evaluation = None
-        elif isinstance(seed, np.random.Generator):
-            evaluation = seed.spawn(1)[0]
-        else:
-            evaluation = np.random.default_rng([int(seed), 1])
-        d["_evaluation"] = SeededGenerators(evaluation, "sample")
+        d["_evaluation"] = SeededGenerators(second_generator(seed), "sample")
         init = rng if rng is not None else make_generator(None, "init")
         for l, (a, b) in enumerate(itertools.pairwise(self.layer_sizes)):
             for name, shape in ((f"recognition_weight_{l}", (a, b)),
