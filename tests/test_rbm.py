@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import runpy
 
 import numpy as np
 import pytest
@@ -270,6 +271,34 @@ def test_cd_k_update_is_data_minus_model_statistics_of_the_same_samples(k):
     assert rbm.persistent_chains is None
 
 
+def test_gaussian_cd_update_by_hand():
+    rbm = random_rbm(3, 4, visible="gaussian", scale=0.5)
+    v0 = np.random.default_rng(5).normal(size=(6, 3)).astype(np.float32)
+    rbm.cd_gradients(v0, np.random.default_rng(2))
+    rng = np.random.default_rng(2)
+    W, b, c = params64(rbm)
+    p0 = sigmoid(v0 @ W + c)
+    h = (rng.random(p0.shape, dtype=np.float32) < p0).astype(np.float64)
+    v1 = (h @ W.T + b) + rng.standard_normal(v0.shape, dtype=np.float32)  # N(b + Wh, 1)
+    p1 = sigmoid(v1 @ W + c)
+    np.testing.assert_allclose(rbm.kernel.grad, -(v0.T @ p0 - v1.T @ p1) / 6, rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(rbm.visible_bias.grad, -(v0 - v1).mean(0), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_gaussian_rbm_fits_real_valued_data():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 2, (3, 8))
+    x = (centres[rng.integers(0, 3, 600)] + rng.normal(0, 0.3, (600, 8))).astype(np.float32)
+    rbm = RBM(8, 6, visible="gaussian", seed=0, learning_rate=0.01)
+    logs = rbm.fit(x, epochs=20, batch_size=20, verbose=0).history
+    assert set(logs) == {"reconstruction_error"}
+    assert logs["reconstruction_error"][-1] < 0.5 * logs["reconstruction_error"][0]
+    before = RBM(8, 6, visible="gaussian", seed=0)
+    assert rbm.log_likelihood(x) > before.log_likelihood(x) + 5  # exact over 2^6 states
+
+
 def test_persistent_chains_persist_across_batches():
     rbm = random_rbm(k=2, persistent=True)
     data = (np.random.default_rng(6).random((3, 8, 6)) < 0.5).astype(np.float32)
@@ -507,3 +536,15 @@ def test_ais_on_a_trained_fashion_mnist_rbm_matches_enumeration(binarized):
     assert abs(est.log_z - exact) < 4 * est.std_error + 1e-3, (est.log_z, exact)
     assert rbm.log_likelihood(x_test, log_z=est) == pytest.approx(
         rbm.log_likelihood(x_test), abs=4 * est.std_error + 1e-3)
+
+
+def test_fashion_mnist_example_quick_run(binarized, tmp_path, capsys):
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "rbm_fashion_mnist.py")
+    namespace = runpy.run_path(example, run_name="example")
+    results = namespace["main"](["--quick", "--out", str(tmp_path)])
+    coin_flips = -784 * math.log(2)  # log-likelihood of the uniform model
+    assert coin_flips < results["test_log_likelihood"] < 0
+    assert coin_flips < results["pseudo_likelihood"] < 0
+    assert (tmp_path / "filters.png").stat().st_size > 0
+    assert (tmp_path / "samples.png").stat().st_size > 0
+    assert "AIS: log Z" in capsys.readouterr().out

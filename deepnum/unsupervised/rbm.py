@@ -63,6 +63,11 @@ class RBM(Model):
     (batch, n_visible) and (batch, n_hidden); a width that does not match raises a ShapeError
     naming both sizes.
 
+    Saving: ``save(path)`` / ``keras.models.load_model(path)`` keep the weights, the
+    training data's marginals (for AIS and ``sample``), the optimizer state and the History;
+    persistent chains are not saved (they restart from the next batch), nor is the state of
+    the private generator of an integer ``seed`` (it restarts from the seed).
+
     Randomness: ``seed`` (an integer or a Generator) makes one private generator that draws the
     initial weights W ~ N(0, 0.01²) and then every training sample; None uses deepnum's global
     "init" and "sample" streams (fit shuffles with the global "shuffle" stream).  The sampling
