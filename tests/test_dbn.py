@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_rbm import bars, fashion_mnist_or_skip, one_blas_thread  # noqa: F401 - fixture
+from conftest import fashion_mnist_or_skip
+from test_rbm import bars, one_blas_thread  # noqa: F401 - fixture
 
 import deepnum as dn
 from deepnum.errors import ArgumentError, DataError, ShapeError, StateError, UnknownNameError

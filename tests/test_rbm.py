@@ -10,6 +10,7 @@ import runpy
 
 import numpy as np
 import pytest
+from conftest import fashion_mnist_or_skip
 
 import deepnum as dn
 from deepnum.errors import ArgumentError, DataError, ShapeError, StateError, UnknownNameError
@@ -489,25 +490,11 @@ def test_fit_rejects_bad_data_with_the_value():
 
 
 # ----- the real Fashion-MNIST (Debian's copy) ---------------------------------------------------
-def fashion_mnist_or_skip() -> tuple:
-    """Debian's Fashion-MNIST as float32 ((x_train, y_train), (x_test, y_test)), x in [0, 1]
-    of shape (n, 784); skipped when absent, unless DEEPNUM_REQUIRE_REAL_DATA=1."""
-    from deepnum.datasets import fashion_mnist
-    from deepnum.errors import NotFoundError
-    try:
-        (x, y), (xt, yt) = fashion_mnist.load_data()
-    except NotFoundError as error:
-        if os.environ.get("DEEPNUM_REQUIRE_REAL_DATA") == "1":
-            pytest.fail(f"Fashion-MNIST is missing and DEEPNUM_REQUIRE_REAL_DATA=1: {error}")
-        pytest.skip(f"Fashion-MNIST is not installed ({error})")
-    return ((x.reshape(-1, 784) / np.float32(255), y),
-            (xt.reshape(-1, 784) / np.float32(255), yt))
-
-
 @pytest.fixture(scope="module")
 def binarized():
     (x, _), (xt, _) = fashion_mnist_or_skip()
-    return (x[:5000] > 0.5).astype(np.float32), (xt[:300] > 0.5).astype(np.float32)
+    x, xt = x[:5000].reshape(-1, 784), xt[:300].reshape(-1, 784)
+    return (x / 255 > 0.5).astype(np.float32), (xt / 255 > 0.5).astype(np.float32)
 
 
 def test_pseudo_likelihood_at_least_scikit_learns_on_fashion_mnist(binarized):
