@@ -1,0 +1,6 @@
+"""``python -m deepnum``: the ``deepnum`` command (see ``deepnum.cli``)."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
