@@ -118,9 +118,11 @@ def load(path: str) -> SavedModel:
     from ..keras.models import load_model
 
     _, meta = read_file(path)
-    if isinstance(meta, dict) and "callback_states" in meta:
-        raise FormatError(f"{path} is the backup of a training run, not a model; continue the "
-                          "run with deepnum train --checkpoint-dir DIR --resume")
+    if isinstance(meta, dict) and meta.get("deepnum") == "keras-weights" and meta.get(
+            "checkpoint"):
+        raise FormatError(f"{path} is a training checkpoint (weights and training state), not "
+                          "a model; continue its run with deepnum train --checkpoint-dir DIR "
+                          "--resume")
     model = load_model(path)
     info = meta.get(CLI_KEY)
     history = getattr(model, "history", None)

@@ -87,7 +87,12 @@ def read_picture(path: str, shape: tuple[int, int] | None, invert: bool | None
     if shape is None:
         raise ShapeError(f"{path}: the model's input is not an image shape; give a flat .npy "
                          "array instead")
-    image = read_image(path)
+    try:
+        image = read_image(path)
+    except ValueError as error:  # a header read_image does not check itself (gap noted)
+        if isinstance(error, FormatError):
+            raise
+        raise FormatError(f"{path}: not a readable PGM/PPM image ({error})") from None
     how = f"{image.shape[0]}x{image.shape[1]} image"
     if invert is None:
         invert = light_background(image)
