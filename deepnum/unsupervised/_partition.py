@@ -101,19 +101,28 @@ def ais(W: np.ndarray, b: np.ndarray, c: np.ndarray, units, base_bias: np.ndarra
     """
     betas = ais_betas(n_betas)
     n_hidden = W.shape[1]
-    v = units.base_sample(base_bias, n_chains, rng)
+    # The Gibbs steps run in float32 (two matrix products per β); the log weights, sums of
+    # many small differences, accumulate in float64.
+    W32, WT32 = W.astype(np.float32), np.ascontiguousarray(W.T, dtype=np.float32)
+    v = units.base_sample(base_bias, n_chains, rng).astype(np.float32)
+    p = np.empty((n_chains, n_hidden), np.float32)
+    h = np.empty_like(p)
+    a = np.empty_like(v)
     log_w = np.zeros(n_chains)
-    e_diff = np.empty(n_chains)  # E_vis(v; b) - E_vis(v; b_A) of the current v
     for k in range(1, len(betas)):
         beta, prev = betas[k], betas[k - 1]
-        x = v @ W + c
-        e_diff[:] = units.energy(v, b) - units.energy(v, base_bias)
+        x = (v @ W32).astype(np.float64)
+        x += c
+        e_diff = units.energy(v, b) - units.energy(v, base_bias)
         log_w += (prev - beta) * e_diff + (softplus(beta * x) - softplus(prev * x)).sum(axis=1)
         if k == len(betas) - 1:
             break
-        h = bernoulli_(sigmoid_(beta * x), rng, np.empty_like(x))
-        mean = units.mean_((1 - beta) * base_bias + beta * (b + h @ W.T))
-        v = units.sample_(mean, rng, np.empty_like(mean))
+        np.multiply(x, beta, out=p, casting="same_kind")
+        bernoulli_(sigmoid_(p), rng, h)
+        np.matmul(h, WT32, out=a)
+        a *= beta
+        a += ((1 - beta) * base_bias + beta * b).astype(np.float32)
+        v = units.sample_(units.mean_(a), rng, v)
     log_z0 = n_hidden * math.log(2) + units.base_log_partition(base_bias)
     top = float(log_w.max())
     r = np.exp(log_w - top)

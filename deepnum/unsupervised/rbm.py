@@ -55,7 +55,7 @@ class RBM(Model):
     BernoulliRBM; ``compile(optimizer=...)`` for momentum, weight decay, Adam...  The History
     logs per epoch the running means of ``reconstruction_error`` (squared error of each
     batch's one-step reconstruction) and ``pseudo_likelihood`` (scikit-learn's estimator on
-    the first tenth of each batch, before its update); with validation data, ``val_`` ones.
+    every tenth batch, before its update); with validation data, ``val_`` ones.
 
     Data: a Bernoulli RBM takes values in [0, 1] — binary, or grey levels as mean-field
     probabilities (as scikit-learn); a value outside [0, 1] or a NaN raises a DataError naming
@@ -104,6 +104,8 @@ class RBM(Model):
         self.add_weight("data_sum", (n,), "zeros", dtype="float64", trainable=False)
         self.add_weight("data_count", (), "zeros", dtype="float64", trainable=False)
         self._build_on((None, n))
+        self.__dict__["_trained"] = (kernel, self.visible_bias, self.hidden_bias)
+        self._batches = 0  # of the epoch: the pseudo-likelihood is logged on every tenth
         self._cd = ContrastiveDivergence(self.k, self.persistent)
         self._reconstruction = Mean(name="reconstruction_error")
         self._pseudo_likelihood = Mean(name="pseudo_likelihood")
@@ -277,30 +279,33 @@ class RBM(Model):
         """Set ``.grad`` of the kernel and both biases to minus the CD-k (or PCD-k) estimate
         of the mean log-likelihood gradient on the batch ``v``; returns the batch's sampled
         reconstruction error (see ``_contrastive``).  No update: that is the optimizer's."""
-        v0 = self._visible(v, "train_step")
-        params = (self.kernel, self.visible_bias, self.hidden_bias)
+        return self._cd_step(self._visible(v, "cd_gradients"), rng or self._generators(None))
+
+    def _cd_step(self, v0: np.ndarray, rng: np.random.Generator) -> float:
+        params = self._trained
         for p in params:
             if p.grad is None:
                 p.grad = np.zeros_like(p.data)
-        self.data_sum.data += v0.sum(axis=0)
+        self.data_sum.data += np.add.reduce(v0, axis=0)
         self.data_count.data += len(v0)
-        return self._cd(v0, self.kernel.data, self.visible_bias.data, self.hidden_bias.data,
-                        self.units, rng or self._generators(None), *(p.grad for p in params))
+        return self._cd(v0, *(p.data for p in params), self.units, rng,
+                        *(p.grad for p in params))
 
     def train_step(self, data: Any) -> dict[str, float]:
-        """One CD-k (PCD-k) update on the batch ``data``; logs the running means of the
-        reconstruction error and of the pseudo-likelihood of the batch's first tenth."""
+        """One CD-k (PCD-k) update on the batch ``data``.  Logs the running means of the
+        reconstruction error and, on every tenth batch of an epoch (before its update, as
+        Keras's training loss), of the pseudo-likelihood."""
         v, _, _ = unpack_x_y_sample_weight(data)
         v = self._visible(v, "fit")
         rng = self._generators(None)
-        monitored = v[:max(1, len(v) // 10)]
-        if self.units.name == "bernoulli":  # before the update, like Keras's training loss
-            x = monitored @ self.kernel.data + self.hidden_bias.data
-            pl = _scores.stochastic_pseudo_likelihood(monitored, x, self.kernel.data,
-                                                      self.visible_bias.data, rng)
-            self._pseudo_likelihood.update_state(pl)
-        error = self.cd_gradients(v, rng)
-        self.apply_gradients([self.kernel, self.visible_bias, self.hidden_bias])
+        kernel, visible_bias, hidden_bias = self._trained
+        if self._batches % 10 == 0 and self.units.name == "bernoulli":
+            x = v @ kernel.data + hidden_bias.data
+            self._pseudo_likelihood.update_state(_scores.stochastic_pseudo_likelihood(
+                v, x, kernel.data, visible_bias.data, rng))
+        self._batches += 1
+        error = self._cd_step(v, rng)
+        self.apply_gradients(list(self._trained))
         self._reconstruction.add(error, len(v))
         return self._logs()
 
@@ -324,5 +329,7 @@ class RBM(Model):
         return [self._reconstruction, self._pseudo_likelihood]
 
     def reset_metrics(self) -> None:
+        """At each epoch's start (and before evaluating): restart the running means."""
         for metric in self.metrics:
             metric.reset_state()
+        self._batches = 0
