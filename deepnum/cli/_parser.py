@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 from .. import __version__
 from .settings import DATASETS, DEFAULT_EPOCHS, DEFAULTS
 
-DEBUG_NOTE = ("Errors print one line; set DEEPNUM_DEBUG=1 to see the Python traceback. Exit "
-              "codes: 0 success, 1 error, 2 wrong arguments, 130 interrupted.")
+DEBUG_NOTE = ("Errors print one line; set DEEPNUM_DEBUG=1 to see the Python traceback.\n"
+              "Exit codes: 0 success, 1 error, 2 wrong arguments, 130 interrupted.")
 
 
 def one_line(text: Any) -> str:

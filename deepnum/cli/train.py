@@ -108,27 +108,44 @@ def _line(name: str, loss: float, accuracy: float, n: int | None = None) -> str:
     return f"  {name:<10} loss {loss:.4f}  accuracy {accuracy:.4f}{count}"
 
 
+def _announce(data: modelfile.DataSet, settings: dict, validation: int) -> None:
+    h, w = data.image_shape
+    sizes = "-".join(map(str, [h * w, *settings["hidden"], len(data.class_names)]))
+    print(f"{data.name}: {len(data.x_train) - validation} training, {validation} validation"
+          f" and {len(data.x_test)} test images of {h}x{w}, {len(data.class_names)} classes")
+    print(f"MLP {sizes}: {describe(settings)}")
+
+
+def _report(info: dict, start: int, counts: list[int], record: dict, replaced: bool) -> None:
+    results, epochs = info["results"], info["settings"]["epochs"]
+    done = epochs - start
+    if done:
+        print(f"Trained {done} epoch{'s' * (done != 1)}"
+              + (f" (epochs {start + 1}-{epochs}, resumed)" if start else "")
+              + f" in {results['seconds']:.1f} s")
+    else:
+        print(f"All {epochs} epochs were done before the interruption")
+    for part, n in zip(("train", "validation", "test"), counts, strict=True):
+        if results[part] is not None:
+            print(_line(part, *results[part], n))
+    print(f"Model saved to {record['save']}" + (" (replaced the previous file)" if replaced
+                                                else ""))
+
+
 def train(args: Any, parser: Any) -> int:
     """Run ``deepnum train`` (see the module docstring); returns the exit code."""
     settings, record, run_dir, backup = _plan(args, parser)
     data = modelfile.load_dataset(settings["dataset"], record["data_dir"])
     (x_fit, y_fit), val = _split(data, settings["validation_split"])
     model = _model(settings, data)
+    _announce(data, settings, 0 if val is None else len(val[0]))
     start = 0
-    h, w = data.image_shape
-    sizes = "-".join(map(str, [h * w, *settings["hidden"], len(data.class_names)]))
-    print(f"{data.name}: {len(x_fit)} training, {0 if val is None else len(val[0])} validation"
-          f" and {len(data.x_test)} test images of {h}x{w}, {len(data.class_names)} classes")
-    print(f"MLP {sizes}: {describe(settings)}")
     if run_dir is not None:
         start = (run_dir.backup_epoch() or 0) if args.resume else 0
         run_dir.write(record)
         print(f"Backing up every epoch to {run_dir.path}" + (
             f"; resuming after epoch {start}" if start else "; no backup yet: starting again"
             if args.resume else ""))
-    resume_hint = ("nothing was saved (pass --checkpoint-dir DIR to be able to resume)"
-                   if run_dir is None else "resume with: deepnum train --checkpoint-dir "
-                   f"{shlex.quote(run_dir.path)} --resume")
     try:
         began = time.perf_counter()
         history = model.fit(x_fit, y_fit, epochs=settings["epochs"],
@@ -136,36 +153,32 @@ def train(args: Any, parser: Any) -> int:
                             verbose=vars(args).get("verbose", "auto"),
                             callbacks=None if backup is None else [backup])
         seconds = time.perf_counter() - began
-        train = model.evaluate(x_fit, y_fit, batch_size=EVAL_BATCH, verbose=0)
-        test = model.evaluate(data.x_test, data.y_test, batch_size=EVAL_BATCH, verbose=0)
         last = {k: v[-1] for k, v in history.history.items() if v}
-        validation = ([last["val_loss"], last["val_accuracy"]] if "val_loss" in last
-                      else None)
+        results = {
+            "train": model.evaluate(x_fit, y_fit, batch_size=EVAL_BATCH, verbose=0),
+            "validation": [last["val_loss"], last["val_accuracy"]] if "val_loss" in last
+            else None,
+            "test": model.evaluate(data.x_test, data.y_test, batch_size=EVAL_BATCH, verbose=0),
+            "seconds": seconds, "resumed_after_epoch": start}
         info = {"command": "deepnum train", "deepnum_version": __version__,
                 "dataset": data.name, "class_names": data.class_names,
-                "image_shape": [h, w], "input": "flattened, pixels scaled by 1/255",
-                "settings": settings,
-                "results": {"train": train, "validation": validation, "test": test,
-                            "seconds": seconds, "resumed_after_epoch": start}}
+                "image_shape": list(data.image_shape),
+                "input": "flattened, pixels scaled by 1/255", "settings": settings,
+                "results": results}
         replaced = os.path.exists(record["save"])
         modelfile.save(model, record["save"], info)
         if run_dir is not None:
             run_dir.finish(record)
     except KeyboardInterrupt:
         if sys.stdout.isatty():
-            print()
-        print(f"deepnum: interrupted; {resume_hint}", file=sys.stderr)
+            print()  # end the progress bar's line
+        hint = ("nothing was saved (pass --checkpoint-dir DIR to be able to resume)"
+                if run_dir is None else "resume with: deepnum train --checkpoint-dir "
+                f"{shlex.quote(run_dir.path)} --resume")
+        print(f"deepnum: interrupted; {hint}", file=sys.stderr)
         return 130
-    done = settings["epochs"] - start
-    print(f"Trained {done} epoch{'s' * (done != 1)}"
-          + (f" (epochs {start + 1}-{settings['epochs']}, resumed)" if start else "")
-          + f" in {seconds:.1f} s")
-    print(_line("train", *train, len(x_fit)))
-    if validation is not None:
-        print(_line("validation", *validation, len(val[0])))
-    print(_line("test", *test, len(data.x_test)))
-    print(f"Model saved to {record['save']}" + (" (replaced the previous file)" if replaced
-                                                else ""))
+    _report(info, start, [len(x_fit), 0 if val is None else len(val[0]), len(data.x_test)],
+            record, replaced)
     if "seed" not in vars(args) and not args.resume:
         print(f"(seed {settings['seed']} was drawn at random; {option('seed')} "
               f"{settings['seed']} repeats this run)")
