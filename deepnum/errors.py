@@ -79,7 +79,7 @@ def unknown_name(kind: str, name: object, valid: Iterable[str]) -> UnknownNameEr
     "unknown optimizer 'rmsporp'; did you mean 'rmsprop'? (valid: adam, rmsprop, sgd)"
     """
     valid = sorted(valid)
-    text = str(name).lower()
-    close = difflib.get_close_matches(text, valid, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    by_lower = {v.lower(): v for v in valid}  # compare without case, suggest as spelled
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
+    hint = f"; did you mean {by_lower[close[0]]!r}?" if close else ""
     return UnknownNameError(f"unknown {kind} {name!r}{hint} (valid: {', '.join(valid)})")

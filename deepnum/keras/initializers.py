@@ -29,6 +29,9 @@ import numpy as np
 from .. import random as dn_random
 from ..errors import ArgumentError, unknown_name
 from ..nn import init as nn_init
+from .serialization import deserialize as _deserialize
+from .serialization import lookup as _lookup
+from .serialization import serialize  # noqa: F401 - public here, as in Keras
 
 _TRUNCATED_STD = 0.87962566103423978  # std of N(0, 1) cut at ±2: rescale so the variance is s
 
@@ -256,26 +259,15 @@ _ALIASES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal":
 _BY_NAME = {**_ALIASES, **{name.lower(): cls for name, cls in ALL_OBJECTS.items()}}
 
 
-def serialize(initializer: Initializer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": {...}}``, JSON-able."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-
-
 def get(identifier: Any) -> Initializer:
     """An initializer from a name ("glorot_uniform", "GlorotUniform"), a ``serialize`` dict,
     or an instance (returned as is)."""
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, dict):
-        cls = _BY_NAME.get(str(identifier.get("class_name")).lower())
-        if cls is None:
-            raise unknown_name("initializer", identifier.get("class_name"), _ALIASES)
-        return cls.from_config(identifier.get("config", {}))
+        return _deserialize("initializer", identifier, _BY_NAME, _ALIASES)
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise unknown_name("initializer", identifier, _ALIASES)
-        return cls()
+        return _lookup("initializer", identifier, _BY_NAME, _ALIASES)()
     if callable(identifier):
         raise ArgumentError("a plain function cannot be used as a Keras initializer here "
                             "(it could not be saved); subclass keras.initializers.Initializer")

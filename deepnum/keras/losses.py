@@ -29,6 +29,9 @@ from ..errors import ArgumentError, DataError, DTypeError, ShapeError, unknown_n
 from ..ops import loss as loss_ops
 from ..tensor_shape import reshape
 from .backend import epsilon, snake_case
+from .serialization import deserialize as _deserialize
+from .serialization import lookup as _lookup
+from .serialization import serialize  # noqa: F401 - public here, as in Keras
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none")
 
@@ -299,24 +302,15 @@ _BY_NAME = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
 _CLASSES = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 
 
-def serialize(loss: Loss) -> dict[str, Any]:
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
-
-
 def get(identifier: Any) -> Loss:
     """A loss object from a name ("mse", "sparse_categorical_crossentropy", a class name),
     a ``serialize`` dict, or an instance (returned as is)."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(str(identifier.get("class_name")).lower())
-        if cls is None:
-            raise unknown_name("loss", identifier.get("class_name"), _BY_NAME)
-        return cls.from_config(identifier.get("config", {}))
+        return _deserialize("loss", identifier, _CLASSES, _BY_NAME)
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower()) or _CLASSES.get(identifier.lower())
-        if cls is None:
-            raise unknown_name("loss", identifier, _BY_NAME)
+        cls = _lookup("loss", identifier, {**_CLASSES, **_BY_NAME}, _BY_NAME)
         return cls(name=identifier if identifier.lower() in _BY_NAME else None)
     raise ArgumentError(f"could not interpret loss {identifier!r}: expected a name "
                         f"({', '.join(sorted(_BY_NAME))}) or a keras.losses.Loss")

@@ -25,8 +25,11 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..errors import ArgumentError, ShapeError, unknown_name
+from ..errors import ArgumentError, ShapeError
 from .backend import epsilon, snake_case
+from .serialization import deserialize as _deserialize
+from .serialization import lookup as _lookup
+from .serialization import serialize  # noqa: F401 - public here, as in Keras
 
 
 def _np(x: Any) -> np.ndarray:
@@ -290,29 +293,20 @@ def accuracy_for(name: str, y_true_shape: tuple, y_pred_shape: tuple) -> Metric:
     return SparseCategoricalAccuracy(name=name) if sparse else CategoricalAccuracy(name=name)
 
 
-def serialize(metric: Metric) -> dict[str, Any]:
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
-
-
 def get(identifier: Any) -> Metric:
     """A metric from a name, a ``serialize`` dict or an instance.  ("accuracy" needs the
     shapes: ``compile`` resolves it with :func:`accuracy_for`.)"""
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(str(identifier.get("class_name")).lower())
-        if cls is None:
-            raise unknown_name("metric", identifier.get("class_name"), _BY_NAME)
-        return cls.from_config(identifier.get("config", {}))
+        return _deserialize("metric", identifier, _CLASSES, _BY_NAME)
     if isinstance(identifier, str):
         key = identifier.lower()
         if key in ("accuracy", "acc"):
             raise ArgumentError(f"metric {identifier!r} depends on the targets' shape; "
                                 "compile() resolves it (or use keras.metrics."
                                 "SparseCategoricalAccuracy and friends)")
-        cls = _BY_NAME.get(key) or _CLASSES.get(key)
-        if cls is None:
-            raise unknown_name("metric", identifier, _BY_NAME)
+        cls = _lookup("metric", identifier, {**_CLASSES, **_BY_NAME}, _BY_NAME)
         return cls(name=identifier) if key in _BY_NAME else cls()
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))

@@ -15,7 +15,10 @@ from typing import Any
 
 from .. import tensor_math as tm
 from .._tensor import Tensor
-from ..errors import ArgumentError, unknown_name
+from ..errors import ArgumentError
+from .serialization import deserialize as _deserialize
+from .serialization import lookup as _lookup
+from .serialization import serialize  # noqa: F401 - public here, as in Keras
 
 
 class Regularizer:
@@ -93,24 +96,14 @@ ALL_OBJECTS = {cls.__name__: cls for cls in (L1, L2, L1L2)}
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 
-def serialize(regularizer: Regularizer) -> dict[str, Any]:
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-
-
 def get(identifier: Any) -> Regularizer | None:
     """A regularizer from None, an instance, a name ("l2", with default factor) or a
     ``serialize`` dict."""
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, dict):
-        cls = _BY_NAME.get(str(identifier.get("class_name")).lower())
-        if cls is None:
-            raise unknown_name("regularizer", identifier.get("class_name"), _BY_NAME)
-        return cls.from_config(identifier.get("config", {}))
+        return _deserialize("regularizer", identifier, _BY_NAME)
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise unknown_name("regularizer", identifier, _BY_NAME)
-        return cls()
+        return _lookup("regularizer", identifier, _BY_NAME)()
     raise ArgumentError(f"could not interpret regularizer {identifier!r} (expected None, a "
                         "name such as 'l2', or a keras.regularizers object)")

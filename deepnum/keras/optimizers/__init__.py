@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ArgumentError, unknown_name
+from ..serialization import deserialize as _deserialize
+from ..serialization import serialize  # noqa: F401 - public here, as in Keras
 from . import schedules
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -28,19 +30,9 @@ __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "schedules
            "serialize", "deserialize"]
 
 
-def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """An optimizer's configuration as ``{"class_name": ..., "config": {...}}`` (JSON-able)."""
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
-            "config": optimizer.get_config(), "registered_name": None}
-
-
 def deserialize(config: dict[str, Any]) -> Optimizer:
     """A new optimizer from :func:`serialize`'s dict (class names are case-insensitive)."""
-    name = config.get("class_name")
-    cls = ALL_OBJECTS.get(str(name).lower())
-    if cls is None:
-        raise unknown_name("optimizer", name, ALL_OBJECTS)
-    return cls.from_config(config.get("config", {}))
+    return _deserialize("optimizer", config, ALL_OBJECTS)
 
 
 def get(identifier: Any) -> Optimizer | None:

@@ -17,7 +17,9 @@ import bisect
 import math
 from typing import Any
 
-from ...errors import ArgumentError, UnknownNameError, unknown_name
+from ...errors import ArgumentError
+from ..serialization import deserialize as _deserialize
+from ..serialization import serialize  # noqa: F401 - public here, as in Keras
 
 
 class LearningRateSchedule:
@@ -142,20 +144,11 @@ class InverseTimeDecay(_RateDecay):
         return self.initial_learning_rate / (1 + self.decay_rate * self._progress(step))
 
 
-ALL_SCHEDULES = {cls.__name__: cls for cls in (
+ALL_SCHEDULES = {cls.__name__.lower(): cls for cls in (
     ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)}
-
-
-def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
-    """A schedule as a JSON-able dict ``{"class_name": ..., "config": {...}}``."""
-    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
-            "config": schedule.get_config(), "registered_name": None}
 
 
 def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
     """The schedule that :func:`serialize` described."""
-    name = config.get("class_name") if isinstance(config, dict) else None
-    if name not in ALL_SCHEDULES:
-        error = unknown_name("learning-rate schedule", name, ALL_SCHEDULES)
-        raise UnknownNameError(f"{error} in {config!r:.120}")
-    return ALL_SCHEDULES[name].from_config(config.get("config", {}))
+    return _deserialize("learning-rate schedule", config, ALL_SCHEDULES,
+                        [cls.__name__ for cls in ALL_SCHEDULES.values()])
