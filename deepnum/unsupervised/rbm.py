@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import random as dn_random
 from .._tensor import Tensor, _wrap
-from ..errors import ArgumentError, ShapeError, StateError
+from ..errors import ArgumentError, StateError
 from ..keras.metrics import Mean
 from ..keras.models.model import Model
 from ..keras.models.trainer import unpack_x_y_sample_weight
@@ -112,7 +112,7 @@ class RBM(Model):
         self.compile(optimizer=SGD(learning_rate=learning_rate))
 
     def get_config(self) -> dict[str, Any]:
-        seed = self.seed if isinstance(self.seed, int | None) else None
+        seed = int(self.seed) if isinstance(self.seed, int | np.integer) else None
         return {"name": self.name, "n_visible": self.n_visible, "n_hidden": self.n_hidden,
                 "k": self.k, "persistent": self.persistent, "learning_rate": self.learning_rate,
                 "visible": self.units.name, "seed": seed}
@@ -120,11 +120,6 @@ class RBM(Model):
     def __repr__(self) -> str:
         return (f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, k={self.k}, "
                 f"persistent={self.persistent}, visible={self.units.name!r})")
-
-    def build(self, input_shape: tuple) -> None:
-        if input_shape[-1] != self.n_visible:
-            raise ShapeError(f"RBM {self.name!r} has {self.n_visible} visible units but the "
-                             f"inputs have {input_shape[-1]} features (shape {input_shape})")
 
     # ----- inputs ---------------------------------------------------------------------------
     def _visible(self, v: Any, op: str, dtype=np.float32) -> np.ndarray:
