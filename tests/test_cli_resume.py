@@ -16,7 +16,7 @@ from cli_support import ENV, assert_bit_identical, deepnum_command, one_error_li
 
 from deepnum.io import read_file
 
-EPOCHS = "8"
+EPOCHS = "20"  # enough that the kill lands mid-run even on a busy machine
 SETTINGS = ("--seed", "0", "--epochs", EPOCHS, "--hidden", "64", "--validation-split", "0.1")
 
 
@@ -73,7 +73,7 @@ def test_sigkill_then_resume_is_bit_identical(reference, tmp_path):
     line = one_error_line(run("train", "--checkpoint-dir", "ck", "--resume", "--epochs", "9",
                               "--seed", "0", "--hidden", "32", cwd=tmp_path), 2,
                           "deepnum train: error: --resume: settings differ")
-    assert "--epochs 9 (the run used 8)" in line and "--hidden 32 (the run used 64)" in line
+    assert f"--epochs 9 (the run used {EPOCHS})" in line and "--hidden 32 (the run used 64)" in line
     assert "--seed" not in line  # the same value is no conflict
     line = one_error_line(run("info", backup), 1, "deepnum: error: ")
     assert "is a training checkpoint (weights and training state), not a model" in line
@@ -117,7 +117,7 @@ def test_resume_before_the_first_backup_starts_again(reference, tmp_path):
     folder = tmp_path / "ck"
     folder.mkdir()
     record = {"command": "deepnum train", "settings": {
-        "dataset": "digits", "epochs": 8, "batch_size": 128, "hidden": [64],
+        "dataset": "digits", "epochs": int(EPOCHS), "batch_size": 128, "hidden": [64],
         "activation": "relu", "optimizer": "rmsprop", "lr": 0.001, "seed": 0,
         "validation_split": 0.1}, "save": str(tmp_path / "m.dnm"), "status": "running",
         "data_dir": None}
