@@ -138,8 +138,10 @@ def test_argument_errors_of_fit():
         model.fit(X, Y, epochs=-1, verbose=0)
     with pytest.raises(ArgumentError, match="verbose must be 0, 1, 2 or 'auto', got 3"):
         model.fit(X, Y, verbose=3)
-    with pytest.raises(ArgumentError, match=r"validation_data must be a tuple"):
-        model.fit(X, Y, validation_data=X, verbose=0)
+    with pytest.raises(ArgumentError, match=r"validation_data: targets y are needed"):
+        model.fit(X, Y, validation_data=X, verbose=0)  # x alone: only for models without y
+    with pytest.raises(ArgumentError, match=r"validation_data must be x_val, .*length 4"):
+        model.fit(X, Y, validation_data=(X, Y, None, None), verbose=0)
     with pytest.raises(DataError, match="of 1 examples leaves no training examples"):
         model.fit(X[:1], Y[:1], validation_split=0.5, verbose=0)
     with pytest.raises(DataError, match=r"class_weight has no weight for class\(es\) \[2\]"):

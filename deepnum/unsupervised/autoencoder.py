@@ -134,8 +134,8 @@ class Autoencoder(Model):
         """``decoder(encoder(x))``; the sparsity penalty Ω(h) joins this call's penalties
         (``model.losses``, added to the loss by ``fit`` and ``evaluate``)."""
         code = forward(self.encoder, inputs, training)
-        if self.sparsity is not None and _context.losses is not None:
-            _context.losses.append(self.sparsity_penalty(code))
+        if self.sparsity is not None and _context.losses is not None:  # in a model call
+            self.add_loss(self.sparsity_penalty(code))
         return forward(self.decoder, code, training)
 
     def sparsity_penalty(self, code: Tensor) -> Tensor:
@@ -175,13 +175,6 @@ class Autoencoder(Model):
         """Keras's evaluation step on (x, x): no corruption."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         return super().test_step((x, x if y is None else y, sample_weight))
-
-    def fit(self, x: Any = None, y: Any = None, *args: Any, validation_data: Any = None,
-            **kwargs: Any) -> Any:
-        """Keras's ``fit``; ``validation_data`` may also be the validation inputs alone."""
-        if validation_data is not None and not isinstance(validation_data, tuple | list):
-            validation_data = (validation_data, None)
-        return super().fit(x, y, *args, validation_data=validation_data, **kwargs)
 
     # ----- using it ----------------------------------------------------------------------
     def _run(self, part: Module, x: Any, op: str) -> np.ndarray:

@@ -275,6 +275,3 @@ class GAN(Model):
         """The running means that ``fit`` and ``evaluate`` log (reset every epoch)."""
         return list(self._trackers.values())
 
-    def reset_metrics(self) -> None:
-        for tracker in self._trackers.values():
-            tracker.reset_state()

@@ -296,10 +296,6 @@ class HelmholtzMachine(Model):
         """The running means that ``fit`` and ``evaluate`` log (reset every epoch)."""
         return list(self._trackers)
 
-    def reset_metrics(self) -> None:
-        for tracker in self._trackers:
-            tracker.reset_state()
-
     def train_step(self, data: Any) -> dict[str, float]:
         """One wake phase and one sleep phase on the mini-batch ``data`` (batch, n_0) of 0/1
         (or Keras's ``(x,)``), with the machine's own generator.

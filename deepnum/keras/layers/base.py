@@ -261,6 +261,15 @@ class Layer(Module):
         during that call, included)."""
         return self._weight_penalties() + list(self._call_losses)
 
+    def add_loss(self, loss: Tensor) -> None:
+        """Add a scalar penalty computed in ``call`` (e.g. a sparsity term on activations) to
+        the training loss of the current model call, as Keras's ``add_loss``.  Outside a
+        model call there is no loss to add it to: that is an error."""
+        if _context.losses is None:
+            raise StateError(f"{type(self).__name__}.add_loss: call it inside call(), while "
+                             "the model runs")
+        _context.losses.append(loss)
+
     # ----- building and calling -----------------------------------------------------------
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create the weights for inputs of ``input_shape`` (batch axis None).  The base

@@ -138,12 +138,14 @@ def split(arrays: tuple, fraction: Any) -> tuple[tuple, tuple]:
 
 
 def validation_tuple(data: Any) -> tuple:
-    """``validation_data`` as (x, y, sample_weight or None)."""
-    if not isinstance(data, tuple | list) or len(data) not in (2, 3):
-        raise ArgumentError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-                            f"val_sample_weight), got {type(data).__name__}"
-                            + (f" of length {len(data)}" if isinstance(data, tuple | list) else ""))
-    return data[0], data[1], data[2] if len(data) == 3 else None
+    """``validation_data`` as (x, y or None, sample_weight or None): ``x_val`` alone (models
+    that need no targets), ``(x_val,)``, ``(x_val, y_val)`` or ``(x_val, y_val, weights)``."""
+    if not isinstance(data, tuple):
+        return data, None, None
+    if not 1 <= len(data) <= 3:
+        raise ArgumentError("validation_data must be x_val, (x_val, y_val) or (x_val, y_val, "
+                            f"val_sample_weight), got a tuple of length {len(data)}")
+    return (*data, *(None,) * (3 - len(data)))
 
 
 def batch_size_arg(batch_size: Any) -> int:

@@ -139,16 +139,15 @@ class Model(Trainer, Layer):
         return ["loss", *(compiled.names() if compiled else [])]
 
     def reset_metrics(self) -> None:
-        self._loss_tracker.reset_state()
-        if self._compiled_metrics is not None:
-            self._compiled_metrics.reset()
+        """Reset every metric of ``self.metrics`` (a model that tracks its own, such as a
+        GAN, overrides only the ``metrics`` property)."""
+        for metric in self.metrics:
+            metric.reset_state()
 
     def get_metrics_result(self) -> dict[str, float]:
-        """The current value of every metric, keys sorted (as Keras 3 logs them)."""
-        results = {"loss": self._loss_tracker.result()}
-        if self._compiled_metrics is not None:
-            results.update(self._compiled_metrics.results())
-        return dict(sorted(results.items()))
+        """The current value of every metric of ``self.metrics``, keys sorted (as Keras 3
+        logs them)."""
+        return dict(sorted((m.name, float(m.result())) for m in self.metrics))
 
     # ----- structure ---------------------------------------------------------------------
     @property
