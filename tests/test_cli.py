@@ -209,3 +209,26 @@ def test_help_version_and_entry_points():
         pytest.skip("the deepnum console script is not installed next to this Python")
     result = subprocess.run([script, "--version"], capture_output=True, text=True, env=ENV)
     assert result.returncode == 0 and result.stdout == f"deepnum {__version__}\n"
+
+
+def test_one_blas_thread_unless_the_user_chose(monkeypatch):
+    import ctypes
+    import os
+
+    from deepnum.cli import _blas
+    libraries = [ctypes.CDLL(p, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+                 for p in _blas._loaded_blas()]
+    getters = [getattr(lib, name.replace("set", "get"), None) for lib in libraries
+               for name in _blas.SETTERS if hasattr(lib, name)]
+    if not getters:
+        pytest.skip("NumPy does not run on OpenBLAS here")
+    before = getters[0]()
+    for name in _blas.ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    try:
+        monkeypatch.setenv("OMP_NUM_THREADS", "3")
+        assert _blas.limit_threads(1) is False and getters[0]() == before
+        monkeypatch.delenv("OMP_NUM_THREADS")
+        assert _blas.limit_threads(1) is True and getters[0]() == 1
+    finally:
+        _blas.limit_threads(before)

@@ -17,6 +17,12 @@ from deepnum.io import write_file
 (_, _), (X_TEST, Y_TEST) = digits.load_data()
 
 
+@pytest.fixture(autouse=True)
+def _keep_blas_threads(monkeypatch):
+    """``main`` runs in this process here: leave the session's BLAS threads alone."""
+    monkeypatch.setattr("deepnum.cli.limit_threads", lambda n: False)
+
+
 def _main(capsys, *argv: str) -> tuple[int, str, str]:
     try:
         code = main([str(a) for a in argv])

@@ -11,7 +11,8 @@
 mistake (a missing or corrupt file, data not found, an input of the wrong shape: one line
 ``deepnum: error: ...`` on stderr), 2 wrong arguments (one line from the argument parser),
 130 interrupted (Ctrl-C).  ``DEEPNUM_DEBUG=1`` shows the Python traceback instead of the
-one-line message.
+one-line message.  OpenBLAS runs on one thread unless ``OPENBLAS_NUM_THREADS`` or
+``OMP_NUM_THREADS`` is set (see :mod:`._blas`).
 
 >>> main(["--version"])  # doctest: +SKIP
 deepnum 0.1.0
@@ -25,6 +26,7 @@ import warnings
 from collections.abc import Sequence
 
 from ..errors import DeepnumError
+from ._blas import limit_threads
 from ._parser import build_parser, one_line
 
 __all__ = ["main"]
@@ -53,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    limit_threads(1)  # unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is set: see _blas
     try:
         with warnings.catch_warnings():
             if not _debug():

@@ -95,8 +95,10 @@ def _add_train(sub: Any) -> None:
              "  deepnum train --checkpoint-dir run1 --seed 0    # killed or Ctrl-C? then:\n"
              "  deepnum train --checkpoint-dir run1 --resume    # same final weights, bit for "
              "bit\n\n"
-             "The saved model records the data set, class names, image shape, settings and "
-             "history (see `deepnum info MODEL`).")
+             "The saved model records the data set, class names, image shape, settings and\n"
+             "history (see `deepnum info MODEL`).\n\n"
+             "deepnum runs OpenBLAS on one thread: these small matrix products gain little\n"
+             "from more, and lose 4-10x on a busy machine. Set OPENBLAS_NUM_THREADS to choose.")
     S = argparse.SUPPRESS
     p.add_argument("--dataset", choices=DATASETS, default=S,
                    help=f"data set (default: {DEFAULTS['dataset']}, shipped with deepnum)")
