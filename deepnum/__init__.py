@@ -108,6 +108,7 @@ from .tensor_shape import (
     unsqueeze,
     view,
 )
+from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 

@@ -25,7 +25,11 @@ import torch
 
 import deepnum as dn
 
+# One thread for both sides, unless the environment chose: the tests check values, not
+# speed, and spinning BLAS threads on a busy machine slow small products tenfold.
 torch.set_num_threads(1)
+if not dn.threads.configured_by_environment():
+    dn.set_num_threads(1)
 
 # The shared family of shapes (STYLE habit 5).
 UNARY_SHAPES = [(), (5,), (3, 4), (2, 3, 4)]

@@ -212,23 +212,21 @@ def test_help_version_and_entry_points():
 
 
 def test_one_blas_thread_unless_the_user_chose(monkeypatch):
-    import ctypes
-    import os
+    import deepnum as dn
+    from deepnum.cli import limit_threads
 
-    from deepnum.cli import _blas
-    libraries = [ctypes.CDLL(p, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
-                 for p in _blas._loaded_blas()]
-    getters = [getattr(lib, name.replace("set", "get"), None) for lib in libraries
-               for name in _blas.SETTERS if hasattr(lib, name)]
-    if not getters:
+    before = dn.get_num_threads()
+    if before is None:
         pytest.skip("NumPy does not run on OpenBLAS here")
-    before = getters[0]()
-    for name in _blas.ENV_VARS:
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS"):
         monkeypatch.delenv(name, raising=False)
     try:
+        dn.set_num_threads(2)
         monkeypatch.setenv("OMP_NUM_THREADS", "3")
-        assert _blas.limit_threads(1) is False and getters[0]() == before
+        limit_threads()
+        assert dn.get_num_threads() == 2  # the user chose: left alone
         monkeypatch.delenv("OMP_NUM_THREADS")
-        assert _blas.limit_threads(1) is True and getters[0]() == 1
+        limit_threads()
+        assert dn.get_num_threads() == 1
     finally:
-        _blas.limit_threads(before)
+        dn.set_num_threads(before)

@@ -20,7 +20,7 @@ from deepnum.io import write_file
 @pytest.fixture(autouse=True)
 def _keep_blas_threads(monkeypatch):
     """``main`` runs in this process here: leave the session's BLAS threads alone."""
-    monkeypatch.setattr("deepnum.cli.limit_threads", lambda n: False)
+    monkeypatch.setattr("deepnum.cli.limit_threads", lambda: None)
 
 
 def _main(capsys, *argv: str) -> tuple[int, str, str]:
