@@ -108,6 +108,8 @@ def test_corrupt_files_are_format_errors(tmp_path):
         "trunc.png": good[:40],
         "no_idat.png": good[:33] + good[-12:],
         "pgm_short.pgm": b"P5\n4 4\n255\n" + bytes(3),
+        "pgm_comment.pgm": b"P5\n# a comment without an end",
+        "pgm_size.pgm": b"P5\nfour 4\n255\n" + bytes(16),
     }
     for name, blob in cases.items():
         (tmp_path / name).write_bytes(blob)

@@ -143,6 +143,13 @@ def _read_png(blob: bytes, path) -> np.ndarray:
 
 
 def _read_pnm(blob: bytes, path) -> np.ndarray:
+    try:
+        return _parse_pnm(blob, path)
+    except ValueError as e:  # a comment without an end, a size that is not a number...
+        raise FormatError(f"{path}: corrupt PGM/PPM header ({e})") from None
+
+
+def _parse_pnm(blob: bytes, path) -> np.ndarray:
     tokens, pos = [], 2
     while len(tokens) < 3:  # width, height, maxval (comments start with #)
         while pos < len(blob) and blob[pos:pos + 1].isspace():
