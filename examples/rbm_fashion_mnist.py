@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"test pseudo-likelihood (exact, first 1000): {results['pseudo_likelihood']:.2f} nats")
     print(f"AIS: log Z = {log_z.log_z:.2f} ± {log_z.std_error:.2f} (3σ interval "
           f"[{log_z.low:.2f}, {log_z.high:.2f}], {args.chains} chains, {args.betas} betas, "
+          f"{log_z.effective_chains:.1f} effective chains, "
           f"{time.perf_counter() - start:.0f} s)")
     print(f"average log-likelihood: test {results['test_log_likelihood']:.2f} nats, "
           f"train {results['train_log_likelihood']:.2f} nats")

@@ -110,6 +110,10 @@ def test_ais_matches_the_exact_log_partition(visible):
     assert abs(est.log_z - exact) < 4 * est.std_error, (est, exact)
     assert est.low <= est.log_z <= est.high
     assert est.log_weights.shape == (100,)
+    w = np.exp(est.log_weights - est.log_weights.max())
+    assert est.effective_chains == pytest.approx(w.sum() ** 2 / (w @ w))
+    assert 50 < est.effective_chains <= 100  # an easy model: most chains count
+    assert rbm.log_partition("exact") == (exact, 0.0, exact, exact, pytest.approx([]), math.inf)
 
 
 def test_ais_from_the_training_marginals_and_log_likelihood():

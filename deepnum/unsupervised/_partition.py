@@ -65,6 +65,9 @@ class LogPartition(NamedTuple):
     ``std_error`` is the delta-method standard error of log Ẑ, std(w)/(√M·mean(w)) for the M
     importance weights w; ``low``/``high`` are log(Ẑ ∓ 3 standard errors of Ẑ), the interval
     Salakhutdinov & Murray report (``low`` is -inf when the interval reaches 0).
+    ``effective_chains`` is (Σw)²/Σw²: when it is a few out of M, a few chains carry the
+    estimate, the standard error is itself unreliable, and Ẑ is likely too low (log Ẑ
+    underestimates log Z in expectation): use more chains and inverse temperatures.
     """
 
     log_z: float
@@ -72,6 +75,7 @@ class LogPartition(NamedTuple):
     low: float
     high: float
     log_weights: np.ndarray
+    effective_chains: float = float("nan")
 
 
 def ais_betas(n_betas: int) -> np.ndarray:
@@ -131,4 +135,5 @@ def ais(W: np.ndarray, b: np.ndarray, c: np.ndarray, units, base_bias: np.ndarra
     log_mean = log_z0 + top + math.log(mean)
     low = log_z0 + top + math.log(mean - half) if mean > half else -math.inf
     return LogPartition(log_mean, std / (math.sqrt(n_chains) * mean), low,
-                        log_z0 + top + math.log(mean + half), log_w)
+                        log_z0 + top + math.log(mean + half), log_w,
+                        float(r.sum() ** 2 / (r @ r)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -246,11 +247,12 @@ class RBM(Model):
         marginals of ``data`` (default: of the data this RBM was trained on) — through
         ``n_betas`` inverse temperatures, with ``n_chains`` chains; or exactly
         (``method="exact"``).  Returns a :class:`LogPartition` (log_z, std_error, low, high,
-        log_weights); see ``deepnum.unsupervised._partition.ais`` for the algorithm.
+        log_weights, effective_chains: see it for how to read the spread); the algorithm is
+        ``deepnum.unsupervised._partition.ais``.
         """
         if method == "exact":
             log_z = self.exact_log_partition()
-            return LogPartition(log_z, 0.0, log_z, log_z, np.zeros(0))
+            return LogPartition(log_z, 0.0, log_z, log_z, np.zeros(0), math.inf)
         if method != "ais":
             raise ArgumentError(f"RBM.log_partition: method must be 'ais' or 'exact', "
                                 f"got {method!r}")
