@@ -127,8 +127,8 @@ def _files(tmp_path, model) -> dict:
         ("predict", model, tmp_path / "broken.npy"): "cannot read the .npy array",
         ("predict", model, tmp_path / "picture.gif"): "not a PNG, PGM or PPM image",
         ("predict", model, tmp_path / "bad.png"): "bad.png: not a complete PNG file",
-        ("predict", model, tmp_path / "comment.pgm"): "comment.pgm: not a readable PGM/PPM",
-        ("predict", model, tmp_path / "words.pgm"): "words.pgm: not a readable PGM/PPM image",
+        ("predict", model, tmp_path / "comment.pgm"): "comment.pgm: corrupt PGM/PPM header",
+        ("predict", model, tmp_path / "words.pgm"): "words.pgm: corrupt PGM/PPM header",
         ("evaluate", model, "--dataset", "fashion-mnist", "--data-dir", tmp_path):
             "Fashion-MNIST not found",
         ("train", "--save", tmp_path / "no" / "m.dnm"): "the directory",

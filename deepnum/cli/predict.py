@@ -87,12 +87,7 @@ def read_picture(path: str, shape: tuple[int, int] | None, invert: bool | None
     if shape is None:
         raise ShapeError(f"{path}: the model's input is not an image shape; give a flat .npy "
                          "array instead")
-    try:
-        image = read_image(path)
-    except ValueError as error:  # a header read_image does not check itself (gap noted)
-        if isinstance(error, FormatError):
-            raise
-        raise FormatError(f"{path}: not a readable PGM/PPM image ({error})") from None
+    image = read_image(path)  # FormatError for anything it cannot read
     how = f"{image.shape[0]}x{image.shape[1]} image"
     if invert is None:
         invert = light_background(image)
