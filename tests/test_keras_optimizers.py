@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import deepnum as dn
+from deepnum import keras
 from deepnum.errors import ArgumentError, ShapeError, StateError, UnknownNameError
 from deepnum.keras import optimizers
 from deepnum.keras.optimizers import schedules
@@ -353,6 +354,53 @@ def test_ema_and_variables():
     opt.build([np.ones(3)])
     assert [v.shape for v in opt.variables] == [(), (), (3,), (3,)]
     assert opt.variables[0] == 0 and opt.variables[1] == np.float32(0.001)
+
+
+def test_averaged_variables_swaps_the_averages_in_and_back_out():
+    w = np.zeros(2)
+    opt = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5)
+    with opt.averaged_variables():  # not built yet: nothing to swap
+        assert w.tolist() == [0.0, 0.0]
+    for _ in range(3):
+        opt.apply([-np.ones(2)], [w])
+    with opt.averaged_variables():
+        assert w.tolist() == [2.25, 2.25]
+        opt_average = opt.state_dict()["slots"]["average"][0].copy()
+    assert w.tolist() == [3.0, 3.0] and opt_average.tolist() == [2.25, 2.25]
+    with pytest.raises(RuntimeError), opt.averaged_variables():
+        raise RuntimeError("restored even on an error")
+    assert w.tolist() == [3.0, 3.0]
+    plain = optimizers.SGD(learning_rate=1.0)
+    plain.apply([-np.ones(2)], [w])
+    with plain.averaged_variables():
+        assert w.tolist() == [4.0, 4.0]
+    plain.finalize_variable_values()
+    assert w.tolist() == [4.0, 4.0]
+
+
+def test_fit_ends_with_the_averaged_weights_as_keras_3_does():
+    """Keras 3's fit calls optimizer.finalize_variable_values at the end: with use_ema the
+    model keeps the moving averages.  The averages are recomputed here from the weights
+    seen after each batch (what callbacks see: the raw iterates)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 3)), rng.standard_normal((40, 1))
+    dn.manual_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    model.compile(optimizers.SGD(0.1, use_ema=True, ema_momentum=0.8), "mse")
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(model.get_weights()))
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, callbacks=[record])
+    average = seen[0]
+    for ws in seen[1:]:
+        average = [0.8 * a + 0.2 * w for a, w in zip(average, ws, strict=True)]
+    for got, want in zip(model.get_weights(), average, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert not np.allclose(model.get_weights()[0], seen[-1][0])
+    last = model.get_weights()
+    model.fit(x, y, epochs=2, initial_epoch=2, verbose=0)  # no epoch run: nothing changes
+    for got, want in zip(model.get_weights(), last, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_state_survives_a_checkpoint_file(tmp_path):

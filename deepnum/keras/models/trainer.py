@@ -243,8 +243,18 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if start < epochs:
+            self.finalize_weights()
         cbs.on_train_end(epoch_logs)
         return self.history
+
+    def finalize_weights(self) -> None:
+        """Called when ``fit`` has trained for at least one epoch, before ``on_train_end``:
+        as in Keras 3, an optimizer with ``use_ema`` replaces the weights by their moving
+        averages.  Models with several optimizers override this."""
+        opt = self.optimizer
+        if hasattr(opt, "finalize_variable_values"):
+            opt.finalize_variable_values()
 
     def _checked_train_step(self, batch: Any, xb: np.ndarray, epoch: int, epochs: int,
                             step: int, steps: int, cbs: CallbackList) -> dict[str, float]:

@@ -16,7 +16,8 @@ import math
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -296,11 +297,30 @@ class Optimizer:
         if freq and (self.iterations + 1) % freq == 0:
             self.finalize_variable_values(self._variables)
 
-    def finalize_variable_values(self, var_list: Sequence[Any]) -> None:
-        """With ``use_ema``, overwrite the variables with their moving averages."""
-        if self.use_ema:
+    def finalize_variable_values(self, var_list: Sequence[Any] | None = None) -> None:
+        """With ``use_ema``, overwrite the variables (default: those the optimizer was built
+        on) with their moving averages; ``fit`` calls this when training ends, as Keras 3's
+        does.  Without ``use_ema``, or before the first update, nothing changes."""
+        if self.use_ema and self.built:
+            var_list = self._variables if var_list is None else var_list
             for v, avg in zip(var_list, self._slot_arrays["average"], strict=True):
                 _array(v)[...] = avg
+
+    @contextmanager
+    def averaged_variables(self) -> Iterator[None]:
+        """Inside, the variables hold their moving averages (``use_ema``); on leaving, their
+        own values again.  E.g. evaluate or sample from the averaged weights mid-training.
+        Without ``use_ema``, or before the first update, the variables are left as they are."""
+        if not (self.use_ema and self.built):
+            yield
+            return
+        own = [_array(v).copy() for v in self._variables]
+        self.finalize_variable_values()
+        try:
+            yield
+        finally:
+            for v, saved in zip(self._variables, own, strict=True):
+                _array(v)[...] = saved
 
     def scale_loss(self, loss: Any) -> Any:
         """Multiply a loss by ``loss_scale_factor`` (when set) before computing gradients."""
