@@ -85,8 +85,8 @@ def test_discriminator_phase_updates_only_the_discriminator():
     loss.backward()
     value, d_real, d_fake = gan.discriminator_step(x, z)
     assert value == pytest.approx(float(loss.detach()), rel=1e-6)
-    assert d_real == pytest.approx(float(torch.sigmoid(real_out).mean()), rel=1e-6)
-    assert d_fake == pytest.approx(float(torch.sigmoid(fake_out).mean()), rel=1e-6)
+    assert d_real == pytest.approx(float(torch.sigmoid(real_out).mean().detach()), rel=1e-6)
+    assert d_fake == pytest.approx(float(torch.sigmoid(fake_out).mean().detach()), rel=1e-6)
     assert_close([p.grad for p in gan.discriminator.weights], [w.grad for w in dw])
     assert_close([p.data for p in gan.discriminator.weights], [w - LR * w.grad for w in dw])
     assert_same(g_before, gan.generator)  # bit-unchanged
@@ -102,7 +102,7 @@ def test_generator_phase_updates_only_the_generator_with_the_non_saturating_grad
     loss = -torch.log(torch.sigmoid(out)).mean()  # -log D(G(z)), not log(1 - D(G(z)))
     loss.backward()
     value = gan.generator_step(z)
-    assert value == pytest.approx(float(loss), rel=1e-6)
+    assert value == pytest.approx(float(loss.detach()), rel=1e-6)
     assert_close([p.grad for p in gan.generator.weights], [w.grad for w in gw])
     assert_close([p.data for p in gan.generator.weights], [w - LR * w.grad for w in gw])
     assert_same(d_before, gan.discriminator)
@@ -219,6 +219,33 @@ def test_sampling_never_changes_the_course_of_training():
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_generator_optimizer_with_use_ema_gives_averaged_samples():
+    """sample() draws from G with g_optimizer's moving averages swapped in (and out again);
+    fit ends with each network holding its averaged weights (Keras 3's finalization)."""
+    x = np.random.default_rng(5).standard_normal((24, 3)).astype(np.float32)
+    dn.manual_seed(0)
+    gan = tiny(seed=7)
+    gan.compile(optimizers.SGD(LR), optimizers.SGD(LR, use_ema=True, ema_momentum=0.9))
+    raw = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: raw.append(weights(gan.generator)))
+    gan.fit(x, epochs=1, batch_size=8, verbose=0, callbacks=[record])
+    average = raw[0]
+    for ws in raw[1:]:
+        average = [0.9 * a + 0.1 * w for a, w in zip(average, ws, strict=True)]
+    for got, want in zip(weights(gan.generator), average, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)  # finalized at the end of fit
+    gan.generator.set_weights(raw[-1])  # back to the last iterate: sample must swap
+    z = gan._latent(4, np.random.default_rng(1), "sample")
+    averaged = gan.sample(4, seed=np.random.default_rng(1))
+    assert_same(raw[-1], gan.generator)
+    last = gan.sample(4, seed=np.random.default_rng(1), averaged=False)
+    np.testing.assert_array_equal(last, gan.generator(z).detach().numpy())
+    gan.generator.set_weights(average)
+    np.testing.assert_allclose(averaged, gan.generator(z).detach().numpy(), rtol=1e-6)
+    assert not np.allclose(averaged, last)
+
+
 def test_image_shaped_data_and_pytorch_door_networks_and_optimizers():
     x = np.random.default_rng(6).standard_normal((16, 2, 2)).astype(np.float32)
     gan = GAN([layers.Dense(4), layers.Reshape((2, 2))], [layers.Flatten(), layers.Dense(1)],
@@ -278,6 +305,28 @@ def test_save_and_load_model_round_trip(tmp_path):
     torch_door = GAN(nn.Linear(2, 3), nn.Linear(3, 1), latent_dim=2)
     with pytest.raises(StateError, match="the generator is a deepnum.nn module"):
         torch_door.save(tmp_path / "no.dnm")
+
+
+def test_a_checkpoint_holds_both_optimizers_and_resumes_exactly(tmp_path):
+    """ModelCheckpoint saves both Adam states (moments, iteration counts) and the random
+    streams: training resumed from the file matches training that went on in memory."""
+    x = np.random.default_rng(8).standard_normal((32, 3)).astype(np.float32)
+    dn.manual_seed(0)
+    gan = GAN([layers.Dense(5, activation="relu"), layers.Dense(3)],
+              [layers.Dense(4), layers.LeakyReLU(0.2), layers.Dense(1)], latent_dim=2)
+    gan.compile(optimizers.Adam(1e-2, beta_1=0.5), optimizers.Adam(1e-2, amsgrad=True))
+    path = tmp_path / "ckpt.dnm"
+    gan.fit(x, epochs=2, batch_size=8, verbose=0,
+            callbacks=[keras.callbacks.ModelCheckpoint(path)])
+    loaded = keras.models.load_model(path)  # restores the global random streams too
+    for name in ("d_optimizer", "g_optimizer"):
+        want, got = getattr(gan, name).state_dict(), getattr(loaded, name).state_dict()
+        assert got["iterations"] == want["iterations"] == 8
+    gan.fit(x, epochs=3, initial_epoch=2, batch_size=8, verbose=0)
+    keras.models.load_model(path)  # the same streams again for the resumed run
+    loaded.fit(x, epochs=3, initial_epoch=2, batch_size=8, verbose=0)
+    for a, b in zip(gan.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_errors():

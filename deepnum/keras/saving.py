@@ -7,7 +7,7 @@ document, written atomically) holding
 * the architecture: each layer's ``get_config()`` under its class name (registered classes
   only: loading looks names up in deepnum's registry, it never imports or runs code named
   in a file; register your own classes with :func:`register_keras_serializable`);
-* the compile settings (optimizer config, loss, metrics), the optimizer's state (iteration
+* the compile settings (optimizer config, loss, metrics), each optimizer's state (iteration
   count and slot arrays, e.g. RMSprop's "velocity"), and the training history;
 * for checkpoints (``ModelCheckpoint``, ``BackupAndRestore``): the number of epochs done and
   ``deepnum.random.get_rng_state()``, so that a run resumed with ``fit(...,
@@ -91,20 +91,31 @@ def _check_path(filepath: Any, overwrite: bool) -> str:
     return path
 
 
-def _optimizer_part(model: Layer, paths: dict[str, Any]) -> tuple[dict, dict | None]:
-    opt = model.optimizer
-    if not isinstance(opt, optimizers_module.Optimizer) or not opt.built:
-        return {}, None
-    state = opt.state_dict()
+def _optimizers(model: Layer) -> dict[str, tuple[Any, list]]:
+    """Each optimizer of the model by name, with the weights it updates (in its order)."""
+    own = getattr(model, "saved_optimizers", None)
+    if own is not None:
+        return own()
+    return {"optimizer": (getattr(model, "optimizer", None), model.trainable_weights)}
+
+
+def _optimizer_part(model: Layer, paths: dict[str, Any]) -> tuple[dict, dict]:
+    """The state of each built Keras optimizer: slot arrays as "<name>/<slot>/<i>" tensors,
+    iteration count and the paths of its variables in the JSON."""
     names = {id(t): p for p, t in paths.items()}
-    variables = [names.get(id(v)) for v in opt._variables]
-    if None in variables:
-        raise StateError("save: the optimizer updates variables that are not weights of the "
-                         "model; recompile the model with a fresh optimizer")
-    tensors = {f"optimizer/{slot}/{i}": a for slot, arrays in state["slots"].items()
-               for i, a in enumerate(arrays)}
-    meta = {"iterations": state["iterations"], "variables": variables,
-            "slots": {slot: len(arrays) for slot, arrays in state["slots"].items()}}
+    tensors, meta = {}, {}
+    for name, (opt, _) in _optimizers(model).items():
+        if not isinstance(opt, optimizers_module.Optimizer) or not opt.built:
+            continue
+        state = opt.state_dict()
+        variables = [names.get(id(v)) for v in opt._variables]
+        if None in variables:
+            raise StateError(f"save: the {name} updates variables that are not weights of "
+                             "the model; recompile the model with a fresh optimizer")
+        tensors.update({f"{name}/{slot}/{i}": a for slot, arrays in state["slots"].items()
+                        for i, a in enumerate(arrays)})
+        meta[name] = {"iterations": state["iterations"], "variables": variables,
+                      "slots": {slot: len(arrays) for slot, arrays in state["slots"].items()}}
     return tensors, meta
 
 
@@ -130,7 +141,7 @@ def _write(model: Layer, filepath: Any, kind: str, overwrite: bool = True,
     history = getattr(model, "history", None)
     meta: dict[str, Any] = {
         "deepnum": kind, "format_version": FORMAT_VERSION, "weights": list(paths),
-        "optimizer_state": opt_meta,
+        "optimizer_states": opt_meta,
         "history": None if history is None else {"history": history.history,
                                                  "epoch": history.epoch},
         "checkpoint": checkpoint, **(extra or {})}
@@ -192,14 +203,16 @@ def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool
                              f"{w.data.shape} in the model")
     for p, w in paths.items():
         w.data[...] = tensors[f"weights/{p}"]
-    state = meta.get("optimizer_state")
-    opt = getattr(model, "optimizer", None)
-    if optimizer and state and isinstance(opt, optimizers_module.Optimizer):
-        trainable = {id(w) for w in model.trainable_weights}
-        if state["variables"] != [p for p, w in paths.items() if id(w) in trainable]:
-            raise FormatError(f"{path!r}: the optimizer state is for variables "
-                              f"{state['variables'][:5]}..., not this model's trainable weights")
-        slots = {slot: [tensors[f"optimizer/{slot}/{i}"] for i in range(n)]
+    states = meta.get("optimizer_states") or {}
+    for name, (opt, variables) in (_optimizers(model).items() if optimizer else ()):
+        state = states.get(name)
+        if not state or not isinstance(opt, optimizers_module.Optimizer):
+            continue
+        ids = {id(w): p for p, w in paths.items()}
+        if state["variables"] != [ids.get(id(w)) for w in variables]:
+            raise FormatError(f"{path!r}: the {name} state is for variables "
+                              f"{state['variables'][:5]}..., not the weights it trains here")
+        slots = {slot: [tensors[f"{name}/{slot}/{i}"] for i in range(n)]
                  for slot, n in state["slots"].items()}
         opt.load_state_dict({"class_name": type(opt).__name__, "config": opt.get_config(),
                              "iterations": state["iterations"], "slots": slots})

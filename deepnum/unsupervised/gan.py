@@ -4,6 +4,7 @@ generator loss and separate optimizers, as one Keras model."""
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -89,8 +90,11 @@ class GAN(Model):
     ``compile(d_optimizer, g_optimizer, loss)``: two distinct optimizers (default
     ``keras.optimizers.Adam(2e-4, beta_1=0.5)`` each); ``loss`` a Keras loss applied as
     ``loss(labels, D's output)``, default ``BinaryCrossentropy(from_logits=True)``; pass
-    ``"binary_crossentropy"`` if D ends with a sigmoid.  ``gan(x)`` and ``predict(x)`` give
-    D's outputs.  ``sample(n)`` draws G(z) in inference mode.
+    ``"binary_crossentropy"`` if D ends with a sigmoid.  A Keras optimizer with
+    ``use_ema=True`` also keeps a moving average of its network's weights: ``sample`` then
+    draws from the averaged generator, and ``fit`` ends with each such network holding its
+    averages (as Keras 3's ``fit`` does).  ``gan(x)`` and ``predict(x)`` give D's outputs.
+    ``sample(n)`` draws G(z) in inference mode.
 
     >>> from deepnum.keras import layers
     >>> gan = GAN([layers.Dense(8, activation="relu"), layers.Dense(4)],
@@ -176,13 +180,17 @@ class GAN(Model):
         gens = self._latents if stream == "latent" else self._samples
         return gens(seed).standard_normal((n, self.latent_dim), np.float32)
 
-    def sample(self, n: int, seed: Seed = None) -> np.ndarray:
+    def sample(self, n: int, seed: Seed = None, averaged: bool = True) -> np.ndarray:
         """``n`` samples G(z), z ~ N(0, I), inference mode, as a NumPy array.  ``seed``: None
         for the model's sampling generator; an integer's generator is made on first use and
         then advances (two calls with the same integer differ; two GANs built alike agree);
-        a Generator is used as is."""
+        a Generator is used as is.  ``averaged``: if ``g_optimizer`` keeps a moving average
+        of G's weights (a Keras optimizer with ``use_ema=True``), sample from G with those
+        averaged weights (Yazıcı et al. 2019: steadier samples than the last iterate);
+        ``False`` for G's current weights.  G's weights are unchanged afterwards."""
         z = self._latent(positive_int("GAN.sample", "n", n), seed, "sample")
-        with no_grad():
+        swap = getattr(self.g_optimizer, "averaged_variables", None)
+        with no_grad(), (swap() if averaged and swap is not None else nullcontext()):
             return forward(self.generator, _wrap(z), False).data
 
     # ----- the losses --------------------------------------------------------------------
@@ -266,6 +274,19 @@ class GAN(Model):
                             ("d_fake", self.probability(fake_out))):
             logs[name].add(value, n)
         return self._logs()
+
+    def saved_optimizers(self) -> dict[str, tuple[Any, list[Tensor]]]:
+        """The two optimizers with the weights each updates: saved files and checkpoints keep
+        both states (Adam's moments...), so training resumes exactly."""
+        return {"d_optimizer": (self.d_optimizer, trainable(self.discriminator)),
+                "g_optimizer": (self.g_optimizer, trainable(self.generator))}
+
+    def finalize_weights(self) -> None:
+        """At the end of ``fit``, as Keras 3 does for one optimizer: each network whose
+        optimizer has ``use_ema`` takes its averaged weights."""
+        for opt in (self.d_optimizer, self.g_optimizer):
+            if hasattr(opt, "finalize_variable_values"):
+                opt.finalize_variable_values()
 
     def _logs(self) -> dict[str, float]:
         return {name: tracker.result() for name, tracker in self._trackers.items()}
