@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -97,12 +98,39 @@ def reference(name, cfg, ref_schedule, init, grads):
     return out
 
 
+def ref_restarts(lr0, first, t_mul, m_mul, alpha, steps):
+    """CosineDecayRestarts at each step, walking the cycles one after another (no logs)."""
+    out, start, length, i = [], 0.0, float(first), 0
+    for t in range(steps):
+        while t >= start + length:
+            start, length, i = start + length, length * t_mul, i + 1
+        peak = m_mul**i * 0.5 * (1 + math.cos(math.pi * (t - start) / length))
+        out.append(lr0 * ((1 - alpha) * peak + alpha))
+    return out
+
+
+def ref_polynomial(lr0, decay_steps, end, power, cycle, steps):
+    """PolynomialDecay at each step: with ``cycle``, the horizon of steps in
+    ((k−1)·decay_steps, k·decay_steps] is k·decay_steps (decay_steps for step 0)."""
+    out = []
+    for t in range(steps):
+        horizon = decay_steps
+        while cycle and horizon < t:
+            horizon += decay_steps
+        out.append((lr0 - end) * (1 - min(t, horizon) / horizon) ** power + end)
+    return out
+
+
 SCHEDULES = {  # deepnum's schedule and the reference formula (learning_rate_schedule.py)
     "exp": (lambda: schedules.ExponentialDecay(0.1, 5, 0.5), lambda t: 0.1 * 0.5 ** (t / 5)),
     "piecewise": (lambda: schedules.PiecewiseConstantDecay([4, 10], [0.05, 0.01, 0.002]),
                   lambda t: 0.05 if t <= 4 else 0.01 if t <= 10 else 0.002),
     "cosine": (lambda: schedules.CosineDecay(0.01, 12, alpha=0.1),
                lambda t: 0.01 * (0.9 * 0.5 * (1 + math.cos(math.pi * min(t, 12) / 12)) + 0.1)),
+    "poly-cycle": (lambda: schedules.PolynomialDecay(0.05, 6, 0.005, power=2.0, cycle=True),
+                   lambda t: ref_polynomial(0.05, 6, 0.005, 2.0, True, STEPS)[t]),
+    "restarts": (lambda: schedules.CosineDecayRestarts(0.02, 3, t_mul=2.0, m_mul=0.5, alpha=0.1),
+                 lambda t: ref_restarts(0.02, 3, 2.0, 0.5, 0.1, STEPS)[t]),
 }
 CASES = [
     ("SGD", {}, None), ("SGD", {"momentum": 0.9}, None),
@@ -110,11 +138,14 @@ CASES = [
     ("SGD", {"momentum": 0.5, "weight_decay": 0.1, "clipnorm": 1.0}, None),
     ("SGD", {"global_clipnorm": 1.5, "learning_rate": 0.1}, None),
     ("SGD", {"clipvalue": 0.5, "momentum": 0.9}, "piecewise"),
+    ("SGD", {"momentum": 0.9}, "poly-cycle"),
+    ("SGD", {"nesterov": True, "momentum": 0.5}, "restarts"),
     ("RMSprop", {}, None), ("RMSprop", {"centered": True, "learning_rate": 0.01}, None),
     ("RMSprop", {"momentum": 0.9, "rho": 0.8}, "cosine"),
     ("RMSprop", {"momentum": 0.5, "centered": True, "weight_decay": 0.05, "epsilon": 1e-3}, None),
     ("Adam", {}, None), ("Adam", {"amsgrad": True, "learning_rate": 0.01}, None),
     ("Adam", {"weight_decay": 0.1, "beta_1": 0.8, "beta_2": 0.99}, "piecewise"),
+    ("Adam", {}, "restarts"), ("RMSprop", {"momentum": 0.5}, "poly-cycle"),
     ("AdamW", {}, None), ("AdamW", {"amsgrad": True, "weight_decay": 0.2}, "exp"),
     ("Adagrad", {}, None), ("Adagrad", {"initial_accumulator_value": 0.0, "epsilon": 1e-3}, None),
     ("Adagrad", {"learning_rate": 0.1, "clipnorm": 0.5, "weight_decay": 0.01}, "cosine"),
@@ -269,6 +300,109 @@ def test_schedules_follow_their_formulas_and_round_trip():
         schedules.PiecewiseConstantDecay([1, 2], [0.1, 0.2])
     with pytest.raises(UnknownNameError, match="ExponentialDecay"):
         schedules.deserialize({"class_name": "ExponentialDekay", "config": {}})
+
+
+RESTARTS = [  # (lr0, first_decay_steps, t_mul, m_mul, alpha)
+    (0.1, 5, 2.0, 0.5, 0.1), (0.1, 4, 1.0, 0.7, 0.0), (1.0, 1, 3.0, 0.9, 0.05),
+    (0.3, 8, 1.5, 1.0, 0.2), (0.05, 10, 0.5, 1.0, 0.0),
+]
+POLYNOMIALS = [  # (lr0, decay_steps, end_learning_rate, power, cycle)
+    (0.1, 4, 0.01, 1.0, True), (0.1, 4, 0.01, 1.0, False), (1.0, 7, 0.0, 0.5, True),
+    (0.2, 10, 0.0001, 3.0, False), (0.5, 1, 0.1, 2.0, True),
+]
+
+
+@pytest.mark.parametrize("args", RESTARTS, ids=[str(a) for a in RESTARTS])
+def test_cosine_decay_restarts_follows_its_cycles(args):
+    sched = schedules.CosineDecayRestarts(*args)
+    steps = 19 if args[2] < 1 else 130  # t_mul < 1: the cycles add up to 20 steps
+    want = ref_restarts(*args, steps)
+    got = [sched(t) for t in range(steps)]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    again = schedules.deserialize(json.loads(json.dumps(schedules.serialize(sched))))
+    assert type(again) is schedules.CosineDecayRestarts
+    assert again.get_config() == sched.get_config() == dict(zip(
+        ["initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name"],
+        [*args, "SGDRDecay"], strict=True))
+    assert [again(t) for t in range(steps)] == got
+
+
+def test_cosine_decay_restarts_at_the_restarts():
+    # first_decay_steps=5, t_mul=2: cycles of 5, 10, 20, 40 steps restart at 5, 15, 35, 75,
+    # each at m_mul^i of the first peak above the floor alpha·lr0 = 0.01.
+    sched = schedules.CosineDecayRestarts(0.1, 5, t_mul=2.0, m_mul=0.5, alpha=0.1)
+    peaks = {0: 0.1, 5: 0.055, 15: 0.0325, 35: 0.02125, 75: 0.015625}
+    for step, peak in peaks.items():
+        assert sched(step) == pytest.approx(peak, rel=1e-12)
+        if step:  # the previous cycle ends lower, above the floor; the new one decays
+            assert 0.01 < sched(step - 1) < peak and sched(step + 1) < peak
+    # Keras's float64 logarithm puts restart 5 of t_mul=3 one cycle early
+    # (log(243)/log(3) = 4.999…); here step 121 starts cycle 5, as steps 0, 1, 4, … start theirs.
+    sched = schedules.CosineDecayRestarts(1.0, 1, t_mul=3.0, m_mul=0.5)
+    assert sched(121) == pytest.approx(0.5**5, rel=1e-12)
+    assert sched(120) < 1e-3
+
+
+@pytest.mark.parametrize("args", POLYNOMIALS, ids=[str(a) for a in POLYNOMIALS])
+def test_polynomial_decay_follows_its_formula(args):
+    sched = schedules.PolynomialDecay(*args)
+    want = ref_polynomial(*args, 40)
+    np.testing.assert_allclose([sched(t) for t in range(40)], want, rtol=1e-12, atol=1e-15)
+    again = schedules.deserialize(json.loads(json.dumps(schedules.serialize(sched))))
+    assert again.get_config() == sched.get_config()
+    assert [again(t) for t in range(40)] == [sched(t) for t in range(40)]
+
+
+def test_polynomial_decay_by_hand():
+    # lr0 0.1 → end 0.01 over 4 steps, linearly: cycling restarts each decay from a lower
+    # point, the horizon growing to 8, 12, … (step 5: 0.09·(1 − 5/8) + 0.01).
+    cyc = schedules.PolynomialDecay(0.1, 4, end_learning_rate=0.01, cycle=True)
+    once = schedules.PolynomialDecay(0.1, 4, end_learning_rate=0.01)
+    want_cyc = {0: 0.1, 2: 0.055, 4: 0.01, 5: 0.04375, 8: 0.01, 9: 0.0325, 12: 0.01}
+    want_once = {0: 0.1, 2: 0.055, 4: 0.01, 5: 0.01, 100: 0.01}
+    assert {t: cyc(t) for t in want_cyc} == pytest.approx(want_cyc, rel=1e-12)
+    assert {t: once(t) for t in want_once} == pytest.approx(want_once, rel=1e-12)
+    assert schedules.PolynomialDecay(1.0, 10).get_config() == {
+        "initial_learning_rate": 1.0, "decay_steps": 10, "end_learning_rate": 0.0001,
+        "power": 1.0, "cycle": False, "name": "PolynomialDecay"}
+
+
+@pytest.mark.parametrize(("make_bad", "echo"), [
+    (lambda: schedules.PolynomialDecay(0.1, 0), "PolynomialDecay: decay_steps must be > 0, got 0"),
+    (lambda: schedules.PolynomialDecay(0.1, -3, cycle=True), "decay_steps must be > 0, got -3"),
+    (lambda: schedules.CosineDecayRestarts(0.1, 0), "first_decay_steps must be > 0, got 0"),
+    (lambda: schedules.CosineDecayRestarts(0.1, -1.5), "first_decay_steps must be > 0, got -1.5"),
+    (lambda: schedules.CosineDecayRestarts(0.1, 5, t_mul=0), "t_mul must be > 0, got 0"),
+    (lambda: schedules.CosineDecayRestarts(0.1, 10, t_mul=0.5)(20),
+     "with t_mul=0.5 < 1 the cycles add up to 20 steps; step 20 is past them all"),
+])
+def test_new_schedules_reject_bad_steps(make_bad, echo):
+    with pytest.raises(ArgumentError, match=re.escape(echo)):
+        make_bad()
+
+
+@pytest.mark.parametrize("schedule", ["poly-cycle", "restarts"])
+def test_a_model_saves_and_loads_its_schedule(schedule, tmp_path):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((24, 3)), rng.integers(0, 2, 24)
+    dn.manual_seed(3)
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=optimizers.SGD(learning_rate=SCHEDULES[schedule][0](),
+                                           momentum=0.9),
+                  loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)  # 12 steps
+    model.save(tmp_path / "m.dnm")
+    loaded = keras.models.load_model(tmp_path / "m.dnm")
+    sched = loaded.optimizer._learning_rate
+    assert type(sched) is type(model.optimizer._learning_rate)
+    assert sched.get_config() == model.optimizer._learning_rate.get_config()
+    assert loaded.optimizer.iterations == 12
+    assert loaded.optimizer.learning_rate == SCHEDULES[schedule][1](12)
+    for m in (model, loaded):
+        m.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(b, a)
 
 
 def test_learning_rate_is_settable_and_a_callable_works():

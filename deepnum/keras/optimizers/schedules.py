@@ -134,6 +134,103 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class PolynomialDecay(LearningRateSchedule):
+    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate``.
+
+    ``lr(step) = (lr0 − end)·(1 − min(step, decay_steps)/decay_steps)^power + end``.  With
+    ``cycle=True`` the horizon becomes the first multiple of ``decay_steps`` at or above
+    ``step`` (``decay_steps`` itself at step 0), so past ``decay_steps`` each cycle decays
+    again to ``end`` from a lower start: ``(lr0 − end)·(1/(k+1))^power + end`` just after
+    ``k·decay_steps``.
+
+    >>> s = PolynomialDecay(1.0, decay_steps=4, end_learning_rate=0.0, power=2.0)
+    >>> [s(0), s(2), s(4), s(9)]
+    [1.0, 0.25, 0.0, 0.0]
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int,
+                 end_learning_rate: float = 0.0001, power: float = 1.0, cycle: bool = False,
+                 name: str = "PolynomialDecay") -> None:
+        _check_steps("PolynomialDecay", "decay_steps", decay_steps)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.end_learning_rate, self.power, self.cycle = end_learning_rate, power, cycle
+        self.name = name
+
+    def __call__(self, step: int) -> float:
+        horizon = self.decay_steps
+        if self.cycle:
+            horizon *= max(1, math.ceil(step / self.decay_steps))
+        else:
+            step = min(step, horizon)
+        span = self.initial_learning_rate - self.end_learning_rate
+        return span * (1 - step / horizon) ** self.power + self.end_learning_rate
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): cycle ``i`` lasts ``first_decay_steps·t_mul^i``.
+
+    Within cycle ``i``, at fraction ``f`` of it::
+
+        lr = lr0 · ((1 − alpha) · m_mul^i · (1 + cos(π·f))/2 + alpha)
+
+    so each restart begins at ``m_mul^i`` times the first peak (the floor ``alpha·lr0``
+    stays).  Keras finds ``i`` with a logarithm, which in floating point can put an exact
+    restart one cycle early (t_mul=3 at the 6th restart); here ``i`` is corrected so that a
+    restart step always starts the new cycle, as with ``t_mul=1``.
+
+    >>> s = CosineDecayRestarts(1.0, first_decay_steps=2, t_mul=2.0, m_mul=0.5)
+    >>> [s(0), s(1), s(2), s(4), s(6)]       # restarts at steps 2 and 6
+    [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, initial_learning_rate: float, first_decay_steps: int,
+                 t_mul: float = 2.0, m_mul: float = 1.0, alpha: float = 0.0,
+                 name: str = "SGDRDecay") -> None:
+        _check_steps("CosineDecayRestarts", "first_decay_steps", first_decay_steps)
+        _check_steps("CosineDecayRestarts", "t_mul", t_mul)
+        self.initial_learning_rate, self.first_decay_steps = (
+            initial_learning_rate, first_decay_steps)
+        self.t_mul, self.m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
+
+    def _cycle(self, done: float) -> tuple[int, float]:
+        """``(i, f)``: the cycle index and the fraction of it done, ``done`` counted in
+        first cycles."""
+        t = self.t_mul
+        if t == 1.0:
+            i = math.floor(done)
+            return i, done - i
+
+        def start(k: int) -> float:  # where cycle k begins, in first cycles
+            return (1.0 - t**k) / (1.0 - t)
+
+        if t < 1.0 and done >= 1.0 / (1.0 - t):  # Keras returns NaN
+            raise ArgumentError(
+                f"CosineDecayRestarts: with t_mul={t!r} < 1 the cycles add up to "
+                f"{self.first_decay_steps / (1.0 - t):g} steps; step "
+                f"{done * self.first_decay_steps:g} is past them all")
+        i = math.floor(math.log(1.0 - done * (1.0 - t)) / math.log(t))
+        while i > 0 and start(i) > done:  # undo the logarithm's rounding, either way
+            i -= 1
+        while start(i + 1) <= done:
+            i += 1
+        return i, (done - start(i)) / t**i
+
+    def __call__(self, step: int) -> float:
+        i, fraction = self._cycle(step / self.first_decay_steps)
+        cosine = 0.5 * self.m_mul**i * (1.0 + math.cos(math.pi * fraction))
+        return self.initial_learning_rate * ((1 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self.t_mul,
+                "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
 class InverseTimeDecay(_RateDecay):
     """``lr(step) = initial_learning_rate / (1 + decay_rate · step / decay_steps)``.
 
@@ -145,7 +242,8 @@ class InverseTimeDecay(_RateDecay):
 
 
 ALL_SCHEDULES = {cls.__name__.lower(): cls for cls in (
-    ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)}
+    ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, CosineDecayRestarts,
+    InverseTimeDecay)}
 
 
 def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
