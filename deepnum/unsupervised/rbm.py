@@ -326,7 +326,7 @@ class RBM(Model):
         return [self._reconstruction, self._pseudo_likelihood]
 
     def reset_metrics(self) -> None:
-        """At each epoch's start (and before evaluating): restart the running means."""
-        for metric in self.metrics:
-            metric.reset_state()
+        """At each epoch's start (and before evaluating): restart the running means and the
+        count of batches (which decides when to score the pseudo-likelihood)."""
+        super().reset_metrics()
         self._batches = 0
