@@ -1,15 +1,15 @@
 """A GAN learns Fashion-MNIST; its Fréchet distance to the test images falls as it trains.
 
 Multilayer perceptrons for both networks (the generator ends with tanh, so the images are
-scaled to [-1, 1]), trained with the non-saturating loss and Adam(2e-4, β₁ = 0.5), both
-learning rates decaying to 0 along a cosine over the run; the generator's weights are also
-averaged over the updates (an exponential moving average, momentum 0.999), and the averaged
-generator is the one scored and sampled.  The score is the Fréchet distance between
-Gaussians fitted to features of real test images and of generated ones (FID, with a deepnum
-classifier in place of Inception): the features are the last hidden layer of an MLP trained
-here, with the Keras door, to classify the same images.  It is printed for the untrained
-generator and after every ``--every`` epochs, always on the same latent vectors.  A grid of
-samples is saved as a PNG.
+scaled to [-1, 1]; the discriminator has dropout), trained with the non-saturating loss and
+Adam(2e-4, β₁ = 0.5), both learning rates decaying to 0 along a cosine over the run; the
+generator's weights are also averaged over the updates (an exponential moving average,
+momentum 0.999), and the averaged generator is the one scored and sampled.  The score is
+the Fréchet distance between Gaussians fitted to features of real test images and of
+generated ones (FID, with a deepnum classifier in place of Inception): the features are the
+last hidden layer of an MLP trained here, with the Keras door, to classify the same images.
+It is printed for the untrained generator and after every ``--every`` epochs, always on the
+same latent vectors.  A grid of samples is saved as a PNG.
 
 Run:  python examples/gan_fashion_mnist.py [--epochs 20] [--out gan_samples.png]
       python examples/gan_fashion_mnist.py --quick      # 5,000 images, 3 epochs: seconds
@@ -59,8 +59,11 @@ def networks(n_pixels: int, latent: int, width: int) -> tuple[list, list]:
     generator = [layers.Dense(width, input_shape=(latent,)), layers.LeakyReLU(0.2),
                  layers.Dense(2 * width), layers.LeakyReLU(0.2),
                  layers.Dense(n_pixels, activation="tanh")]
-    discriminator = [layers.Dense(2 * width), layers.LeakyReLU(0.2),
-                     layers.Dense(width), layers.LeakyReLU(0.2), layers.Dense(1)]
+    # Dropout in D: without it D overfits and G drops modes after ~10 epochs (trousers fall
+    # to 1 % of the samples and the Fréchet distance rises again from 29 to 35-43).
+    discriminator = [layers.Dense(2 * width), layers.LeakyReLU(0.2), layers.Dropout(0.3),
+                     layers.Dense(width), layers.LeakyReLU(0.2), layers.Dropout(0.3),
+                     layers.Dense(1)]
     return generator, discriminator
 
 
