@@ -137,7 +137,7 @@ def test_train_step_makes_d_steps_discriminator_updates_then_one_generator_updat
         for w in gw + dw:
             w.grad = None
         (bce(mlp(x, dw), 1.0) + bce(mlp(mlp(z, gw).detach(), dw), 0.0)).backward()
-        d_loss = float(bce(mlp(x, dw), 1.0) + bce(mlp(mlp(z, gw), dw), 0.0))
+        d_loss = float((bce(mlp(x, dw), 1.0) + bce(mlp(mlp(z, gw), dw), 0.0)).detach())
         with torch.no_grad():
             for w in dw:
                 w -= LR * w.grad
@@ -151,7 +151,7 @@ def test_train_step_makes_d_steps_discriminator_updates_then_one_generator_updat
     assert_close([p.data for p in gan.discriminator.weights], dw)
     assert_close([p.data for p in gan.generator.weights], gw)
     assert sorted(logs) == ["d_fake", "d_loss", "d_real", "g_loss"]
-    assert logs["g_loss"] == pytest.approx(float(g_loss), rel=1e-5)
+    assert logs["g_loss"] == pytest.approx(float(g_loss.detach()), rel=1e-5)
     assert logs["d_loss"] == pytest.approx(d_loss, rel=1e-5)  # of the last D update
 
 
