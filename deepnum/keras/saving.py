@@ -92,11 +92,9 @@ def _check_path(filepath: Any, overwrite: bool) -> str:
 
 
 def _optimizers(model: Layer) -> dict[str, tuple[Any, list]]:
-    """Each optimizer of the model by name, with the weights it updates (in its order)."""
-    own = getattr(model, "saved_optimizers", None)
-    if own is not None:
-        return own()
-    return {"optimizer": (getattr(model, "optimizer", None), model.trainable_weights)}
+    """The model's ``named_optimizers()`` (none for a layer that is not a model)."""
+    named = getattr(model, "named_optimizers", None)
+    return {} if named is None else named()
 
 
 def _optimizer_part(model: Layer, paths: dict[str, Any]) -> tuple[dict, dict]:
@@ -204,11 +202,11 @@ def _restore(model: Layer, tensors: dict, meta: dict, path: str, optimizer: bool
     for p, w in paths.items():
         w.data[...] = tensors[f"weights/{p}"]
     states = meta.get("optimizer_states") or {}
+    ids = {id(w): p for p, w in paths.items()}
     for name, (opt, variables) in (_optimizers(model).items() if optimizer else ()):
         state = states.get(name)
         if not state or not isinstance(opt, optimizers_module.Optimizer):
             continue
-        ids = {id(w): p for p, w in paths.items()}
         if state["variables"] != [ids.get(id(w)) for w in variables]:
             raise FormatError(f"{path!r}: the {name} state is for variables "
                               f"{state['variables'][:5]}..., not the weights it trains here")

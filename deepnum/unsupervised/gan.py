@@ -275,18 +275,12 @@ class GAN(Model):
             logs[name].add(value, n)
         return self._logs()
 
-    def saved_optimizers(self) -> dict[str, tuple[Any, list[Tensor]]]:
+    def named_optimizers(self) -> dict[str, tuple[Any, list[Tensor]]]:
         """The two optimizers with the weights each updates: saved files and checkpoints keep
-        both states (Adam's moments...), so training resumes exactly."""
+        both states (Adam's moments...), so training resumes exactly, and at the end of
+        ``fit`` each one with ``use_ema`` leaves its network the averaged weights."""
         return {"d_optimizer": (self.d_optimizer, trainable(self.discriminator)),
                 "g_optimizer": (self.g_optimizer, trainable(self.generator))}
-
-    def finalize_weights(self) -> None:
-        """At the end of ``fit``, as Keras 3 does for one optimizer: each network whose
-        optimizer has ``use_ema`` takes its averaged weights."""
-        for opt in (self.d_optimizer, self.g_optimizer):
-            if hasattr(opt, "finalize_variable_values"):
-                opt.finalize_variable_values()
 
     def _logs(self) -> dict[str, float]:
         return {name: tracker.result() for name, tracker in self._trackers.items()}

@@ -243,18 +243,18 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        if start < epochs:
-            self.finalize_weights()
+        if start < epochs:  # as Keras 3: an optimizer with use_ema leaves the averages
+            for opt, _ in self.named_optimizers().values():
+                if hasattr(opt, "finalize_variable_values"):
+                    opt.finalize_variable_values()
         cbs.on_train_end(epoch_logs)
         return self.history
 
-    def finalize_weights(self) -> None:
-        """Called when ``fit`` has trained for at least one epoch, before ``on_train_end``:
-        as in Keras 3, an optimizer with ``use_ema`` replaces the weights by their moving
-        averages.  Models with several optimizers override this."""
-        opt = self.optimizer
-        if hasattr(opt, "finalize_variable_values"):
-            opt.finalize_variable_values()
+    def named_optimizers(self) -> dict[str, tuple[Any, list]]:
+        """Each optimizer by name, with the weights it updates: the end of ``fit`` finalizes
+        them and saved files keep their states.  Models with several optimizers (the GAN)
+        override this."""
+        return {"optimizer": (self.optimizer, self.trainable_weights)}
 
     def _checked_train_step(self, batch: Any, xb: np.ndarray, epoch: int, epochs: int,
                             step: int, steps: int, cbs: CallbackList) -> dict[str, float]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...errors import ArgumentError, unknown_name
 from ..optimizer import Optimizer
-from .base import LRScheduler, check_count, check_optimizer, per_group
+from .base import LRScheduler, check_count, check_factor, check_optimizer, per_group
 
 
 def _check_positive(owner: str, what: str, value: Any) -> None:
@@ -63,10 +63,7 @@ class OneCycleLR(LRScheduler):
             raise ArgumentError(
                 f"{name}: give total_steps, or both epochs and steps_per_epoch; got "
                 f"total_steps=None, epochs={epochs!r}, steps_per_epoch={steps_per_epoch!r}")
-        if (not isinstance(pct_start, numbers.Real) or isinstance(pct_start, bool)
-                or not 0 <= pct_start <= 1):
-            raise ArgumentError(f"{name}: invalid pct_start: {pct_start!r} (expected a "
-                                "number in [0, 1])")
+        check_factor(name, "pct_start", pct_start, zero_ok=True)
         if anneal_strategy not in ("cos", "linear"):
             raise unknown_name(f"{name} anneal_strategy", anneal_strategy, ["cos", "linear"])
         _check_positive(name, "div_factor", div_factor)
