@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 
 def main() -> None:
@@ -82,33 +83,27 @@ def main() -> None:
         reset(seed)
         model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
 
-    def run_model(seed: int) -> None:
-        reset(seed)
-        params = model.trainable_weights
-        opt = model.optimizer
+    def hand_loop(params: list, opt: Any, loss_of: Any) -> None:
+        """One epoch written out: fit's shuffled batches, backward, the optimizer's apply."""
         order = dn.random.generator("shuffle").permutation(n)
         for lo in range(0, n, batch):
             index = order[lo:lo + batch]
             xb, yb = dn.from_numpy(x[index]), y[index]
             for p in params:
                 p.grad = None
-            loss = model.compute_loss(y=yb, y_pred=model(xb, training=True))
+            loss = loss_of(xb, yb)
             loss.backward()
             opt.apply([p.grad for p in params], params)
 
+    def run_model(seed: int) -> None:
+        reset(seed)
+        hand_loop(model.trainable_weights, model.optimizer,
+                  lambda xb, yb: model.compute_loss(y=yb, y_pred=model(xb, training=True)))
+
     def run_nn(seed: int) -> None:
         reset(seed)
-        params = list(hand.parameters())
-        opt = keras.optimizers.RMSprop()
-        order = dn.random.generator("shuffle").permutation(n)
-        for lo in range(0, n, batch):
-            index = order[lo:lo + batch]
-            xb, yb = dn.from_numpy(x[index]), y[index]
-            for p in params:
-                p.grad = None
-            loss = dn.nn.functional.cross_entropy(hand(xb), yb)
-            loss.backward()
-            opt.apply([p.grad for p in params], params)
+        hand_loop(list(hand.parameters()), keras.optimizers.RMSprop(),
+                  lambda xb, yb: dn.nn.functional.cross_entropy(hand(xb), yb))
 
     def run_torch(seed: int) -> None:
         reset(seed)
